@@ -1,0 +1,1 @@
+"""Evaluation commands: the same cores as `newsloom run`, scored against labelled data."""

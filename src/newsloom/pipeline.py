@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -113,7 +113,15 @@ def _store_pages(
                 store.reject("fetch", Rejection(url, res.reason))
                 report.add("pages failed")
                 continue
-            store.add_page(res.url, outlet, res.content, res.encoding, feed_url, hint)
+            store.add_page(
+                res.url,
+                outlet,
+                res.content,
+                res.encoding,
+                feed_url,
+                hint,
+                content_type=res.content_type,
+            )
             report.add("pages fetched")
 
 
@@ -156,16 +164,23 @@ def add_urls(cfg: Config, store: Store, urls: Iterable[str]) -> Report:
     return report
 
 
-def import_jsonl(store: Store, path: Path) -> Report:
-    """Import articles from a JSON Lines file; bad lines are recorded, never fatal."""
+def import_jsonl(store: Store, path: Path, batch_size: int = 500) -> Report:
+    """Import articles from a JSON Lines file; bad lines are recorded, never fatal.
+
+    Articles are committed in batches (one transaction each); re-importing changes nothing.
+    """
     report = Report()
-    for rec in track(list(read_jsonl(path)), f"Importing {path.name}"):
-        if isinstance(rec, Rejection):
-            store.reject(f"import:{path.name}", rec)
-            report.add("rejected")
-            continue
-        _, outcome = store.save_article(rec)
-        report.add(f"articles {outcome}")
+    records = list(read_jsonl(path))
+    for start in track(range(0, len(records), batch_size), f"Importing {path.name}"):
+        with store.transaction() as conn:
+            for rec in records[start : start + batch_size]:
+                if isinstance(rec, Rejection):
+                    log.warning("%s: %s", rec.url, rec.reason)
+                    store.reject(f"import:{path.name}", rec, conn)
+                    report.add("rejected")
+                    continue
+                _, outcome = store.save_article(rec, conn)
+                report.add(f"articles {outcome}")
     return report
 
 
@@ -180,6 +195,7 @@ def extract_pending(cfg: Config, store: Store) -> Report:
             page.outlet,
             page.fetched_at,
             encoding=page.encoding,
+            content_type=page.content_type,
             hint=_from_hint(page.hint),
             min_words=cfg.extract.min_words,
         )
@@ -208,8 +224,8 @@ def cluster_pending(cfg: Config, store: Store, batch_size: int = 500) -> Report:
     pending = store.pending_articles()
     if not pending:
         return report
-    clusterer = OnlineClusterer(ClusterConfig(**cfg.cluster))
-    since = min(a.time for a in pending) - clusterer.config.window
+    clusterer = OnlineClusterer(ClusterConfig.from_dict(cfg.cluster))
+    since = min(a.time for a in pending) - timedelta(days=clusterer.config.window_days)
     stories = store.active_stories(since)
     known = store.articles(since=since)
     clusterer.restore(stories, {a.id: a for a in known if a.id is not None}, store.next_story_id())

@@ -55,7 +55,17 @@ def now() -> datetime:
 class Page:
     """A fetched page waiting for extraction."""
 
-    __slots__ = ("id", "url", "outlet", "feed_url", "fetched_at", "content", "encoding", "hint")
+    __slots__ = (
+        "id",
+        "url",
+        "outlet",
+        "feed_url",
+        "fetched_at",
+        "content",
+        "encoding",
+        "content_type",
+        "hint",
+    )
 
     def __init__(self, row: Any) -> None:
         for name in self.__slots__:
@@ -143,6 +153,7 @@ class Store:
         feed_url: str | None = None,
         hint: dict[str, Any] | None = None,
         fetched_at: datetime | None = None,
+        content_type: str | None = None,
     ) -> int:
         """Store a fetched page as pending extraction; a page already stored is replaced."""
         values = {
@@ -151,6 +162,7 @@ class Store:
             "fetched_at": fetched_at or now(),
             "content": content,
             "encoding": encoding,
+            "content_type": content_type,
             "hint": hint,
             "status": "pending",
             "reason": None,

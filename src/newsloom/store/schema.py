@@ -65,6 +65,7 @@ pages = Table(
     Column("fetched_at", UTCDateTime(), nullable=False),
     Column("content", LargeBinary),
     Column("encoding", String),
+    Column("content_type", String),
     Column("hint", JSON),
     Column("status", String, nullable=False, index=True),  # pending | extracted | rejected
     Column("reason", Text),

@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=True),
         sa.Column("encoding", sa.String(), nullable=True),
+        sa.Column("content_type", sa.String(), nullable=True),
         sa.Column("hint", sa.JSON(), nullable=True),
         sa.Column("status", sa.String(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),

@@ -1,0 +1,338 @@
+"""The online event clusterer: one article at a time into stories, deterministic, time-aware.
+
+How it decides (docs/clustering.md has the one-screen version):
+
+1. The article becomes a TF-IDF vector over event features (``features.py``); the document
+   frequencies are updated first, so IDF is learned online from the stream itself.
+2. Candidate stories come from an inverted index over each active story's most weighty terms,
+   so the work per article depends on how many stories share its rare terms, not on how many
+   stories are active.
+3. Each candidate is scored against its centroid (built from its first ``centroid_cap``
+   members only, so a story cannot drift away from the event that opened it) *and* against
+   its closest member; the score loses ``time_penalty`` per day between the article and the
+   story's time span. The best score at or above ``threshold`` wins; otherwise a new story.
+4. When the article's story now looks like another active story (centroids at or above
+   ``merge_threshold``), the younger is merged into the older and the merge is recorded: the
+   old id redirects. Assignments never change otherwise.
+5. Stories whose last article is more than ``window_days`` older than the newest article seen
+   leave the window: their state is dropped, so memory is bounded by the window and next
+   week's strike on the same city opens a new story.
+
+Syndicated copies (``origin_id`` set) join their origin's story and do not count as documents
+for IDF (a copy is not independent evidence that a term is common).
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from newsloom.cluster.features import OnlineIdf, Weights, cosine, term_weights, vectorize
+from newsloom.model import Article, Assignment, Merge, Story
+
+log = logging.getLogger(__name__)
+
+_DAY = 86400.0
+
+
+@dataclass(slots=True)
+class ClusterConfig:
+    """Every threshold and weight of the online clusterer. Defaults are the calibrated values
+    (docs/clustering.md says how they were chosen)."""
+
+    threshold: float = 0.22
+    """Lowest score with which an article joins an existing story."""
+    merge_threshold: float = 0.55
+    """Lowest centroid similarity at which two active stories are merged."""
+    centroid_weight: float = 0.5
+    """Share of the centroid similarity in the score; the rest is the closest member's."""
+    time_penalty: float = 0.03
+    """Score lost per day between the article's time and the story's time span."""
+    window_days: float = 3.0
+    """A story leaves the active window this long after its last article."""
+    centroid_cap: int = 12
+    """Only the first members shape the centroid (no drift)."""
+    members_compared: int = 12
+    """At most this many member vectors are kept per story for the closest-member score."""
+    index_terms: int = 15
+    """Terms per article put into (and looked up in) the inverted index."""
+    max_candidates: int = 30
+    """Stories scored exactly per article, chosen by shared index terms."""
+    title_weight: float = 2.0
+    lead_weight: float = 2.0
+    body_weight: float = 1.0
+    name_weight: float = 1.5
+    number_weight: float = 1.5
+    date_weight: float = 2.0
+    lead_sentences: int = 2
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ClusterConfig:
+        """Build from a ``[cluster]`` TOML table; unknown keys are an error, not ignored."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown cluster settings: {', '.join(sorted(unknown))}")
+        return cls(**dict(data))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict of all settings (for reports)."""
+        return asdict(self)
+
+    @property
+    def weights(self) -> Weights:
+        """The feature weights as ``features.Weights``."""
+        return Weights(
+            title=self.title_weight,
+            lead=self.lead_weight,
+            body=self.body_weight,
+            name=self.name_weight,
+            number=self.number_weight,
+            date=self.date_weight,
+            lead_sentences=self.lead_sentences,
+        )
+
+
+@dataclass(slots=True)
+class _State:
+    """What the clusterer keeps about one active story."""
+
+    id: int
+    article_ids: list[int]
+    first: float
+    last: float
+    members: list[dict[int, float]] = field(default_factory=list)
+    centroid_sum: dict[int, float] = field(default_factory=dict)
+    centroid_n: int = 0
+    centroid: dict[int, float] = field(default_factory=dict)
+    index_terms: set[int] = field(default_factory=set)
+
+    def add_vector(self, vec: dict[int, float], cap: int, members_cap: int) -> None:
+        if len(self.members) < members_cap:
+            self.members.append(vec)
+        if self.centroid_n < cap:
+            for t, v in vec.items():
+                self.centroid_sum[t] = self.centroid_sum.get(t, 0.0) + v
+            self.centroid_n += 1
+            norm = math.sqrt(sum(v * v for v in self.centroid_sum.values()))
+            self.centroid = {t: v / norm for t, v in self.centroid_sum.items()} if norm > 0 else {}
+
+    def story(self) -> Story:
+        return Story(
+            id=self.id,
+            article_ids=list(self.article_ids),
+            first_seen=datetime.fromtimestamp(self.first, tz=UTC),
+            last_seen=datetime.fromtimestamp(self.last, tz=UTC),
+        )
+
+
+class OnlineClusterer:
+    """Online, incremental event clustering with a small scikit-learn-like interface.
+
+    ``add(article)`` decides once, on arrival; ``restore(...)`` rebuilds the active window from
+    stored stories so a later run continues them; ``stories`` and ``story_of`` read the state.
+    """
+
+    def __init__(self, config: ClusterConfig | None = None) -> None:
+        self.config = config or ClusterConfig()
+        self._weights = self.config.weights
+        self._idf = OnlineIdf()
+        self._active: dict[int, _State] = {}
+        self._story_of: dict[int, int] = {}
+        self._redirect: dict[int, int] = {}
+        self._postings: dict[int, set[int]] = {}
+        self._expiry: list[tuple[float, int]] = []  # (last_seen, story id), lazily checked
+        self._now = -math.inf
+        self.next_story_id = 1
+
+    # ---- reading -------------------------------------------------------------------------
+    @property
+    def stories(self) -> list[Story]:
+        """The active stories (merged-away ones excluded), by id."""
+        return [self._active[i].story() for i in sorted(self._active)]
+
+    def story_of(self, article_id: int) -> int | None:
+        """The current story of an article in the active window (merges followed)."""
+        sid = self._story_of.get(article_id)
+        return None if sid is None else self._resolve(sid)
+
+    def _resolve(self, sid: int) -> int:
+        while sid in self._redirect:
+            sid = self._redirect[sid]
+        return sid
+
+    # ---- the one decision ----------------------------------------------------------------
+    def add(self, article: Article) -> Assignment:
+        """Assign ``article`` to a story (new or existing) and return the decision."""
+        if article.id is None:
+            raise ValueError("article has no id: the clusterer needs unique article ids")
+        t = article.time.timestamp()
+        self._advance(t)
+        if article.id in self._story_of:  # idempotent: a re-run changes nothing
+            return Assignment(article.id, self.story_of(article.id) or -1, created=False)
+
+        if article.origin_id is not None and article.origin_id in self._story_of:
+            state = self._active[self._resolve(self._story_of[article.origin_id])]
+            self._attach(state, article.id, t, None)
+            return Assignment(article.id, state.id, created=False)
+
+        tf = term_weights(article, self._weights)
+        self._idf.update(tf)
+        vec = vectorize(tf, self._idf)
+        top = self._top_terms(vec)
+        scored = self._score(vec, top, t)
+        cfg = self.config
+        if scored and scored[0][0] >= cfg.threshold:
+            state = self._active[scored[0][1]]
+            self._attach(state, article.id, t, vec, top)
+            merges = self._maybe_merge(
+                state, [sid for s, sid in scored[1:] if s >= cfg.threshold], article.time
+            )
+            return Assignment(article.id, self._resolve(state.id), created=False, merges=merges)
+        state = _State(id=self.next_story_id, article_ids=[], first=t, last=t)
+        self.next_story_id += 1
+        self._active[state.id] = state
+        self._attach(state, article.id, t, vec, top)
+        return Assignment(article.id, state.id, created=True)
+
+    def _top_terms(self, vec: dict[int, float]) -> list[int]:
+        k = self.config.index_terms
+        return [t for _, t in heapq.nlargest(k, ((v, t) for t, v in vec.items()))]
+
+    def _score(self, vec: dict[int, float], top: list[int], t: float) -> list[tuple[float, int]]:
+        """Candidate stories by shared index terms, then the exact score, best first."""
+        cfg = self.config
+        shared: dict[int, int] = {}
+        for term in top:
+            for sid in self._postings.get(term, ()):
+                shared[sid] = shared.get(sid, 0) + 1
+        cands = heapq.nsmallest(cfg.max_candidates, shared, key=lambda s: (-shared[s], s))
+        out = []
+        for sid in cands:
+            st = self._active[sid]
+            gap = max(0.0, t - st.last, st.first - t) / _DAY
+            if gap > cfg.window_days:
+                continue
+            member = max((cosine(vec, m) for m in st.members), default=0.0)
+            score = cfg.centroid_weight * cosine(vec, st.centroid)
+            score += (1 - cfg.centroid_weight) * member - cfg.time_penalty * gap
+            out.append((score, sid))
+        out.sort(key=lambda p: (-p[0], p[1]))
+        return out
+
+    def _attach(
+        self,
+        state: _State,
+        article_id: int,
+        t: float,
+        vec: dict[int, float] | None,
+        top: list[int] | None = None,
+    ) -> None:
+        state.article_ids.append(article_id)
+        state.first, state.last = min(state.first, t), max(state.last, t)
+        self._story_of[article_id] = state.id
+        heapq.heappush(self._expiry, (state.last, state.id))
+        if vec is not None:
+            state.add_vector(vec, self.config.centroid_cap, self.config.members_compared)
+            for term in top or ():
+                if term not in state.index_terms:
+                    state.index_terms.add(term)
+                    self._postings.setdefault(term, set()).add(state.id)
+
+    def _maybe_merge(self, state: _State, others: list[int], at: datetime) -> tuple[Merge, ...]:
+        """Merge stories the new article shows to be one event (centroids alike)."""
+        merges: list[Merge] = []
+        for sid in others:
+            other = self._active.get(sid)
+            if other is None or other.id == state.id:
+                continue
+            if cosine(state.centroid, other.centroid) < self.config.merge_threshold:
+                continue
+            target, source = (state, other) if state.id < other.id else (other, state)
+            self._absorb(target, source)
+            merges.append(Merge(source=source.id, target=target.id, at=at))
+            log.debug("merged story %d into %d", source.id, target.id)
+            state = target
+        return tuple(merges)
+
+    def _absorb(self, target: _State, source: _State) -> None:
+        for term in source.index_terms:
+            posting = self._postings.get(term)
+            if posting is not None:
+                posting.discard(source.id)
+                posting.add(target.id)
+        target.index_terms |= source.index_terms
+        for vec in source.members:
+            target.add_vector(vec, self.config.centroid_cap, self.config.members_compared)
+        target.article_ids.extend(source.article_ids)
+        target.first, target.last = min(target.first, source.first), max(target.last, source.last)
+        heapq.heappush(self._expiry, (target.last, target.id))
+        self._redirect[source.id] = target.id
+        del self._active[source.id]
+
+    # ---- the window ----------------------------------------------------------------------
+    def _advance(self, t: float) -> None:
+        """Move the clock and drop stories that left the window (bounded memory)."""
+        if t <= self._now:
+            return
+        self._now = t
+        horizon = t - self.config.window_days * _DAY
+        while self._expiry and self._expiry[0][0] < horizon:
+            last, sid = heapq.heappop(self._expiry)
+            st = self._active.get(sid)
+            if st is None or st.last != last:
+                continue  # stale entry: merged away or seen since
+            self._drop(st)
+
+    def _drop(self, st: _State) -> None:
+        for term in st.index_terms:
+            posting = self._postings.get(term)
+            if posting is not None:
+                posting.discard(st.id)
+                if not posting:
+                    del self._postings[term]
+        for aid in st.article_ids:
+            self._story_of.pop(aid, None)
+        del self._active[st.id]
+        self._redirect = {s: d for s, d in self._redirect.items() if d in self._active}
+
+    # ---- continuing a stored state -------------------------------------------------------
+    def restore(
+        self, stories: list[Story], articles: Mapping[int, Article], next_story_id: int
+    ) -> None:
+        """Rebuild the active window from stored stories so new articles join them.
+
+        Articles are replayed in time order to rebuild document frequencies and vectors; no
+        decision is taken again (stories keep exactly their stored members). Merged-away
+        stories only leave a redirect.
+        """
+        self.__init__(self.config)  # type: ignore[misc]
+        self.next_story_id = next_story_id
+        live = [s for s in stories if s.merged_into is None]
+        for s in stories:
+            if s.merged_into is not None:
+                self._redirect[s.id] = s.merged_into
+        member_of = {aid: s.id for s in live for aid in s.article_ids if aid in articles}
+        order = sorted(member_of, key=lambda a: (articles[a].time, a))
+        for aid in order:
+            art = articles[aid]
+            t = art.time.timestamp()
+            sid = member_of[aid]
+            state = self._active.get(sid)
+            if state is None:
+                state = self._active[sid] = _State(id=sid, article_ids=[], first=t, last=t)
+            if art.origin_id is not None and art.origin_id in member_of:
+                self._attach(state, aid, t, None)
+                continue
+            tf = term_weights(art, self._weights)
+            self._idf.update(tf)
+            vec = vectorize(tf, self._idf)
+            self._attach(state, aid, t, vec, self._top_terms(vec))
+        if order:
+            self._advance(max(articles[a].time.timestamp() for a in order))
+        self.next_story_id = max([next_story_id, *(s.id + 1 for s in stories)])

@@ -1,0 +1,145 @@
+"""Light, safe rewriting of a source sentence so it can stand on its own in a new article.
+
+Extractive synthesis moves sentences away from their neighbours. Three things then go wrong for a
+reader, and each is fixed here only where the fix cannot change a fact, else the sentence is
+refused (``None``):
+
+* a dangling discourse opener ("Meanwhile,", "However,") refers to a sentence that is gone: drop it;
+* a pronoun opener ("He said...") loses its person: name the person when the previous source
+  sentence names exactly one known person, else refuse;
+* a relative date ("on Saturday", "yesterday") loses its article's date: make it absolute from the
+  article's date, keeping the weekday ("on Saturday, 6 December"), else refuse.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from newsloom.verify import MONTHS, WEEKDAYS, SourceIndex, SourceSentence
+
+OPENERS = re.compile(
+    r"^(?:Meanwhile|However|Also|Additionally|Moreover|Furthermore|In addition|Separately|"
+    r"Besides|Nonetheless|Nevertheless|Still|Yet|Indeed|Instead|Similarly|Likewise|Elsewhere|"
+    r"Consequently|Therefore|Thus|In turn|At the same time|In response|By contrast|"
+    r"On the other hand|Earlier|Later|Then)\s*,\s+|^(?:But|And|So|Also|Yet)\s+"
+)
+PRONOUN_OPENER = re.compile(
+    r"^(?:He|She|They|It|His|Her|Their|Its|This|That|These|Those|We|I|Him|Them|There|Here)\b"
+)
+CONNECTIVE_OPENER = re.compile(r"^(?:Meanwhile|However|Also|Additionally|But|And|So)\b")
+_PERSONAL = {"He": "person", "She": "person", "His": "possessive", "Her": "possessive"}
+_WD = "|".join(w.capitalize() for w in WEEKDAYS)
+_MONTH = "|".join(m.capitalize() for m in MONTHS)
+_DATED_AFTER = re.compile(
+    rf"^,?\s*(?:\(?\s*)?(?:\d{{1,2}}\s+(?:{_MONTH})|(?:{_MONTH})\s+\d{{1,2}})"
+)
+WEEKDAY_RE = re.compile(rf"\b({_WD})\b(?!['\u2019])")
+RELATIVE_RE = re.compile(r"\b(yesterday|today|tomorrow)\b", re.I)
+VAGUE_RE = re.compile(
+    r"\b(?:tonight|this (?:morning|afternoon|evening|week|weekend)|"
+    r"(?:last|next) (?:week|weekend|month|night)|earlier this week|later this week)\b",
+    re.I,
+)
+_FUTURE = re.compile(r"\b(will|would|to be|scheduled|set to|plans?|expected|next|upcoming|due)\b")
+
+
+DATELINE = re.compile(
+    r"^(?:[A-Z][\w.,' ]{0,40}?\s*)?\((?:AP|Reuters|AFP|UPI|CNN|dpa|IANS|PTI|ANI)\)\s*"
+    r"(?:--?|\u2014|\u2013|:)\s*"
+    r"|^[A-Z][A-Z .,'-]{2,40}(?:\u2014|\u2013|--)\s*"
+)
+
+
+def drop_opener(text: str) -> str:
+    """Remove a dateline ("CITY (AP) --") and a dangling discourse opener, then re-capitalise
+    ("However, the army..." -> "The army...")."""
+    text = DATELINE.sub("", text, count=1)
+    for _ in range(2):
+        m = OPENERS.match(text)
+        if not m:
+            break
+        rest = text[m.end() :]
+        if not rest:
+            break
+        text = rest[0].upper() + rest[1:]
+    return text
+
+
+def resolve_pronoun(text: str, src: SourceSentence, index: SourceIndex) -> str | None:
+    """Replace an opening He/She/His/Her with the one person the previous source sentence names.
+
+    Returns the text unchanged when it opens with no pronoun, and ``None`` when the pronoun
+    cannot be resolved safely (another pronoun, or zero or several candidate people)."""
+    m = PRONOUN_OPENER.match(text)
+    if not m:
+        return text
+    word = m.group(0)
+    if word not in _PERSONAL:
+        return None
+    prev = index.previous(src)
+    if prev is None:
+        return None
+    people = {p for p in index.persons if re.search(rf"\b{re.escape(p)}\b", prev.text)}
+    # a surname alone counts as the same person
+    people |= {
+        full[0]
+        for sur, full in index.surnames.items()
+        if len(full) == 1 and re.search(rf"\b{re.escape(sur)}\b", prev.text)
+    }
+    if len(people) != 1:
+        return None
+    name = people.pop()
+    if _PERSONAL[word] == "possessive":
+        if word == "Her" and not re.match(r"Her\s+[a-z]", text):
+            return None
+        return f"{name}'s{text[len(word) :]}"
+    return f"{name}{text[len(word) :]}"
+
+
+def _fmt(d: datetime) -> str:
+    return f"{WEEKDAYS[d.weekday()].capitalize()}, {d.day} {MONTHS[d.month - 1].capitalize()}"
+
+
+def absolute_dates(text: str, published: datetime | None) -> str | None:
+    """Make relative dates absolute from the article's date, or ``None`` when that is unsafe.
+
+    A weekday already followed by a date is left alone. A past-tense weekday is the latest such
+    day on or before publication; with a future marker (will, scheduled, next...) the next one."""
+    if VAGUE_RE.search(text):
+        return None
+    if published is None:
+        if WEEKDAY_RE.search(text) or RELATIVE_RE.search(text):
+            return None
+        return text
+    future = bool(_FUTURE.search(text))
+
+    def weekday(m: re.Match[str]) -> str:
+        tail = text[m.end() :]
+        if _DATED_AFTER.match(tail):
+            return m.group(0)
+        target = WEEKDAYS.index(m.group(1).lower())
+        delta = (
+            (target - published.weekday()) % 7 if future else -((published.weekday() - target) % 7)
+        )
+        label = _fmt(published + timedelta(days=delta))
+        if re.match(r"\s*[A-Za-z(]", tail) and not re.match(r"\s*(and|or|to)\b", tail):
+            label += ","
+        return label
+
+    out = WEEKDAY_RE.sub(weekday, text)
+
+    def relative(m: re.Match[str]) -> str:
+        word = m.group(1).lower()
+        shift = {"yesterday": -1, "today": 0, "tomorrow": 1}[word]
+        before = out[: m.start()]
+        prefix = "" if re.search(r"\b(on|since|until|by|from)\s*$", before) else "on "
+        label = prefix + _fmt(published + timedelta(days=shift))
+        tail = out[m.end() :]
+        if re.match(r"\s*[A-Za-z(]", tail) and not re.match(r"\s*(and|or|to)\b", tail):
+            label += ","
+        if m.group(1)[0].isupper():
+            label = label[0].upper() + label[1:]
+        return label
+
+    return RELATIVE_RE.sub(relative, out)

@@ -1,0 +1,229 @@
+"""Candidate sentences and their selection: cover the facts of all origins within a word budget.
+
+Every complete sentence of every independent origin becomes a candidate after the safe rewrites of
+``rewrite`` and the verifier's checks (a candidate the verifier would drop wastes no budget). The
+selection is a greedy budgeted maximum coverage over fact atoms (``facts.atoms``): each step takes
+the sentence that adds the most uncovered weight per word, where an atom weighs more the more
+independent origins report it; atoms already covered add nothing (MMR at the fact level).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from newsloom.model import Article
+from newsloom.text import content_words, is_complete
+from newsloom.verify import WEEKDAYS, Check, SourceIndex, SourceSentence, check_sentence, names_in
+
+from .facts import (
+    SOFT_UNITS,
+    atom_weight,
+    atoms,
+    attributed,
+    contested,
+    figure_table,
+    figures,
+)
+from .rewrite import (
+    CONNECTIVE_OPENER,
+    PRONOUN_OPENER,
+    RELATIVE_RE,
+    VAGUE_RE,
+    absolute_dates,
+    drop_opener,
+    resolve_pronoun,
+)
+
+log = logging.getLogger(__name__)
+
+# Selection constants, chosen on realnews (see docs/synthesis.md) and checked on realnews-day.
+WORD_EXPONENT = 0.6  # cost of a sentence = words ** WORD_EXPONENT (1.0 = pure gain per word)
+REDUNDANCY = 0.6  # a candidate sharing this share of its content words with a chosen one is out
+MIN_GAIN = 1.2  # stop when no sentence adds this much fact weight (thin stories stay short)
+
+_JUNK = re.compile(
+    r"https?://|www\.|@\w|\b(click|subscribe|sign up|newsletter|read more|all rights reserved|"
+    r"cookies?|advertisement|getty images|ap photo|follow us|download|listen to)\b|"
+    r"\b(photo|image|watch|related|read also|see also|source|credit)s?:|\u00a9|\|",
+    re.I,
+)
+_QUOTES = re.compile(r"[\"\u201c\u201d]")
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A source sentence ready to be written: rewritten text, checks, atoms and position."""
+
+    src: SourceSentence
+    text: str
+    check: Check
+    atoms: set[str]
+    content: set[str]
+    words: int
+    position: float
+    time: datetime
+    attributed: bool
+    quote: bool
+    figures: int
+
+
+def representatives(articles: Sequence[Article]) -> list[Article]:
+    """One article per independent origin: the origin itself, else its first copy present."""
+    by_origin: dict[int, Article] = {}
+    for a in articles:
+        cur = by_origin.get(a.origin)
+        if cur is None or (a.origin_id is None and cur.origin_id is not None):
+            by_origin[a.origin] = a
+    return list(by_origin.values())
+
+
+def _usable(text: str) -> bool:
+    n = len(text.split())
+    return (
+        6 <= n <= 55
+        and is_complete(text)
+        and (text[0].isupper() or text[0] in '"\u201c')
+        and not text.rstrip().endswith(("?", ":"))
+        and len(_QUOTES.findall(text)) % 2 == 0
+        and not _JUNK.search(text)
+        and sum(c.isalpha() for c in text) > 0.6 * len(text)
+    )
+
+
+def _readable(text: str) -> bool:
+    """No opener that needs a missing sentence, no relative date left without its date."""
+    bare = text.lstrip("\"\u201c\u2018'")
+    if PRONOUN_OPENER.match(bare) or CONNECTIVE_OPENER.match(bare):
+        return False
+    if RELATIVE_RE.search(text) or VAGUE_RE.search(text):
+        return False
+    return all(
+        re.match(r",?\s*\d{1,2}\s+[A-Z]", text[m.end() :])
+        or re.match(r",?\s*[A-Z][a-z]+\s+\d", text[m.end() :])
+        for m in re.finditer(rf"\b({'|'.join(d.capitalize() for d in WEEKDAYS)})\b", text)
+    )
+
+
+def candidates(articles: Sequence[Article], index: SourceIndex) -> list[Candidate]:
+    """All usable, rewritten, verified candidate sentences of the story's origins."""
+    reps = {a.id for a in representatives(list(index.articles.values()))}
+    per_article: dict[int, list[SourceSentence]] = defaultdict(list)
+    for s in index.sentences:
+        per_article[s.article_id].append(s)
+    table = figure_table(index)
+    latest = {
+        o: max(a.time for a in index.articles.values() if a.origin == o)
+        for o in {a.origin for a in index.articles.values()}
+    }
+    out: list[Candidate] = []
+    for aid, sents in per_article.items():
+        if aid not in reps:
+            continue
+        article = index.articles[aid]
+        total = max(len(sents), 1)
+        for s in sents:
+            if not _usable(s.text):
+                continue
+            text = drop_opener(s.text)
+            resolved = resolve_pronoun(text, s, index)
+            if resolved is None:
+                continue
+            dated = absolute_dates(resolved, article.published_at or article.time)
+            if dated is None or not _readable(dated):
+                continue
+            chk = check_sentence(dated, index, extra=[s])
+            if chk.verdict == "dropped":
+                continue
+            if not _uncontested(chk.text, s, article, index, table, latest):
+                continue
+            names = names_in(chk.text, index)
+            out.append(
+                Candidate(
+                    src=s,
+                    text=chk.text,
+                    check=chk,
+                    atoms=atoms(chk.text, names),
+                    content=content_words(chk.text),
+                    words=len(chk.text.split()),
+                    position=s.index / total,
+                    time=article.time,
+                    attributed=attributed(chk.text),
+                    quote=bool(_QUOTES.search(chk.text)),
+                    figures=len(figures(chk.text)),
+                )
+            )
+    return out
+
+
+def _uncontested(
+    text: str,
+    s: SourceSentence,
+    article: Article,
+    index: SourceIndex,
+    table: dict,
+    latest: dict[int, datetime],
+) -> bool:
+    """Keep a figure others give differently only when it is the majority's, the latest, or an
+    attributed claim as well supported as its rivals; a lone unattributed rival value is left out
+    (so an outlet's error is not printed)."""
+    for fig, rivals in contested(text, s.origin, index):
+        use = table.get((fig.number, fig.unit))
+        mine = len(use.origins) if use is not None else 1
+        if mine >= 2 and mine >= 2 * len(rivals):
+            continue
+        soft = fig.unit in SOFT_UNITS
+        if not soft and all(article.time > latest[o] for o in rivals):
+            continue
+        if not soft and attributed(text) and mine >= len(rivals):
+            continue
+        log.debug("contested figure %s %s left out", fig.number, fig.unit)
+        return False
+    return True
+
+
+def select(
+    cands: Sequence[Candidate], budget: int, origins: int, min_gain: float | None = None
+) -> list[Candidate]:
+    """Greedy budgeted coverage of fact atoms (see the module docstring)."""
+    df: dict[str, set[int]] = defaultdict(set)
+    for c in cands:
+        for a in c.atoms:
+            df[a].add(c.src.origin)
+    weight = {a: atom_weight(a, len(o)) for a, o in df.items()}
+    min_gain = MIN_GAIN if min_gain is None else min_gain
+    covered: set[str] = set()
+    chosen: list[Candidate] = []
+    left = budget
+    pool = list(cands)
+    while pool:
+        best, best_score, best_gain = None, 0.0, 0.0
+        for c in pool:
+            if c.words > left:
+                continue
+            gain = sum(weight[a] for a in c.atoms - covered)
+            bonus = 1 + 0.15 * c.attributed + 0.1 * c.quote + 0.1 * bool(c.figures)
+            bonus *= 1 + 0.3 * (1 - c.position)
+            score = gain * bonus / c.words**WORD_EXPONENT
+            if score > best_score:
+                best, best_score, best_gain = c, score, gain
+        if best is None or best_gain < min_gain:
+            break
+        chosen.append(best)
+        covered |= best.atoms
+        left -= best.words
+        pool = [c for c in pool if c is not best and not _redundant(c, chosen)]
+    return chosen
+
+
+def _redundant(c: Candidate, chosen: Sequence[Candidate]) -> bool:
+    """A candidate that mostly repeats a chosen sentence's content words."""
+    if not c.content:
+        return True
+    return any(
+        s.src == c.src or len(c.content & s.content) >= REDUNDANCY * len(c.content) for s in chosen
+    )

@@ -1,0 +1,543 @@
+"""The verifier: every written sentence is checked against the source sentences, whoever wrote it.
+
+A sentence of a synthesis (extractive or written by a language model) is only as good as the
+source sentences behind it. ``verify`` recomputes those citations from scratch and then applies
+rules a fluent writer breaks and a reader cannot see:
+
+* **support** - a source sentence supports a written one when it shares at least half of the
+  written sentence's content words (the evaluation's citation rule) and agrees on its numbers
+  (shares at least one of them, when the written sentence has any). No support, no sentence.
+* **numbers** - every number stands in a cited source sentence, except the numbers of a date that
+  is computed from a cited article's published date ("Saturday, 6 December").
+* **quotes** - every span of three or more words in double quotes is an exact substring of a cited
+  source sentence.
+* **people** - every person named is named in a cited source sentence (a pronoun the
+  synthesizer replaced by a name therefore survives only when a supporting sentence names that
+  person too). Offline rule for "a person": capitalised runs
+  of two or more words that do not start the sentence, runs that are known person names of the
+  sources (a run following a title such as "President X" or next to "said"), and single surnames
+  that end such a known full name.
+* **names** - a known person's name spelled the way only a minority of independent origins spell it
+  ("Mark" where most say "Marco") is not printed.
+* **roles** - a role modifier (former, ex-, late, outgoing, incoming, acting, interim) before a
+  person must agree with how the MAJORITY of independent origins that mention that person describe
+  them; an office title with a qualifier ("House Speaker") must not be given to a person when other
+  origins give that title to somebody else and none to this person. Several real outlets called a
+  sitting president "former President"; being supported by one of them is not enough.
+
+A failing sentence is repaired when a deletion fixes it (a wrong role word is removed) and dropped
+otherwise; values are never replaced. The function is pure and deterministic.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from functools import cached_property
+
+from newsloom.model import Article, Citation, Sentence, Synthesis
+from newsloom.text import capitalized_runs, content_words, normalize, numbers, split_sentences
+
+log = logging.getLogger(__name__)
+
+MODIFIERS = ("former", "ex-", "ex", "late", "outgoing", "incoming", "acting", "interim")
+_MOD_FAMILY = {"ex-": "former", "ex": "former"}
+OFFICE_WORDS = frozenset(
+    """president prime minister mayor governor chancellor secretary senator ceo chief speaker
+    king queen pope ambassador envoy director chairman chair chairwoman leader commissioner
+    general judge justice representative rep sen gov premier spokesman spokeswoman spokesperson
+    coach manager captain head minister vice deputy attorney marshal commander""".split()
+)
+TITLE_WORDS = OFFICE_WORDS | frozenset(
+    """mr mrs ms dr sir dame lord lady prof former late acting interim outgoing incoming ex
+    us u.s. uk u.k. un eu""".split()
+)
+_NOT_PERSON = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december the a an in on at of for and but
+    ministry department force forces office council house senate congress parliament court
+    university agency police army air navy national international united states kingdom union
+    news press times post league cup club party government region province city republic
+    federal state bank group company inc corp ltd airlines airport station street square
+    north south east west northern southern eastern western central new""".split()
+)
+_OFFICE_QUALIFIERS = frozenset(
+    """state foreign defence defense interior affairs finance justice health home treasury
+    u.s u.k house white economy trade energy""".split()
+)
+MONTHS = (
+    "january february march april may june july august september october november december".split()
+)
+WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_MONTH_RE = "|".join(m.capitalize() for m in MONTHS)
+_DATE_RE = re.compile(
+    rf"\b(?:(\d{{1,2}})\s+({_MONTH_RE})|({_MONTH_RE})\s+(\d{{1,2}}))(?:,?\s+(\d{{4}}))?\b"
+)
+_QUOTE_RE = re.compile(r"[\"\u201c\u201d]([^\"\u201c\u201d]+)[\"\u201c\u201d]")
+_PLAIN = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u00a0": " "})
+_MOD_RE = re.compile(
+    r"(?i:\b(former|ex-|ex|late|outgoing|incoming|acting|interim))\s+"
+    r"((?:[A-Z][\w.'\u2019-]*\s){0,4})"
+)
+
+
+def plain(text: str) -> str:
+    """Straight quotes and apostrophes, folded white space: the form quotes are compared in."""
+    return re.sub(r"\s+", " ", text.translate(_PLAIN)).strip()
+
+
+def date_numbers(text: str, published: Sequence[datetime]) -> set[str]:
+    """Numbers of ``text`` that belong to a date within a week of one of the ``published`` dates.
+
+    Such dates are what the synthesizer computes from relative dates ("on Saturday" in an article
+    published on 7 December becomes "Saturday, 6 December"), so their digits need no source."""
+    found: set[str] = set()
+    days = {(d.date() + timedelta(days=k)) for d in published for k in range(-7, 8)}
+    for m in _DATE_RE.finditer(text):
+        day = int(m.group(1) or m.group(4))
+        month = MONTHS.index((m.group(2) or m.group(3)).lower()) + 1
+        year = int(m.group(5)) if m.group(5) else None
+        if any(d.day == day and d.month == month and year in (None, d.year) for d in days):
+            found.add(str(day))
+            if year:
+                found.add(str(year))
+    return found
+
+
+def _norm_num(n: str) -> str:
+    return n.replace(",", "")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSentence:
+    """A complete sentence of an article, with the features support is decided on."""
+
+    article_id: int
+    origin: int
+    index: int
+    start: int
+    end: int
+    text: str
+    content: frozenset[str]
+    nums: frozenset[str]
+    norm: str
+
+
+@dataclass(slots=True)
+class Check:
+    """The outcome of checking one written sentence."""
+
+    text: str
+    verdict: str
+    citations: list[Citation] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+
+def _person_tail(tokens: list[str]) -> list[str]:
+    """Strip title words ("US President Donald Trump" -> "Donald Trump")."""
+    i = 0
+    for j, t in enumerate(tokens):
+        if t.lower().strip(".") in TITLE_WORDS | _OFFICE_QUALIFIERS:
+            i = j + 1
+    return tokens[i:]
+
+
+def _unpossess(t: str) -> str:
+    return t[:-2] if t.endswith(("'s", "\u2019s")) else t
+
+
+def _looks_like_name(tokens: list[str]) -> bool:
+    return (
+        2 <= len(tokens) <= 3
+        and all(t[:1].isupper() and t.lower() not in _NOT_PERSON for t in tokens)
+        and all(re.fullmatch(r"[^\W\d_][\w'\u2019.-]*", t) for t in tokens)
+    )
+
+
+class SourceIndex:
+    """Everything the checks need to know about a story's sources, computed once.
+
+    Built from the story's articles; only English articles and complete sentences count (a cut
+    last sentence is never evidence)."""
+
+    def __init__(self, articles: Sequence[Article]) -> None:
+        self.articles = {a.id: a for a in articles if a.id is not None and _english(a)}
+        self.sentences: list[SourceSentence] = []
+        self.by_word: dict[str, list[int]] = defaultdict(list)
+        for a in self.articles.values():
+            spans = split_sentences(a.text)
+            if a.truncated and spans:
+                spans = spans[:-1]
+            for i, sp in enumerate(spans):
+                s = SourceSentence(
+                    article_id=a.id,  # type: ignore[arg-type]
+                    origin=a.origin,
+                    index=i,
+                    start=sp.start,
+                    end=sp.end,
+                    text=sp.text,
+                    content=frozenset(content_words(sp.text)),
+                    nums=frozenset(_norm_num(n) for n in numbers(sp.text)),
+                    norm=normalize(sp.text),
+                )
+                for w in s.content:
+                    self.by_word[w].append(len(self.sentences))
+                self.sentences.append(s)
+        self._by_pos = {(s.article_id, s.index): s for s in self.sentences}
+        self.origin_text: dict[int, str] = defaultdict(str)
+        for a in self.articles.values():
+            self.origin_text[a.origin] += "\n" + (a.title or "") + "\n" + a.text
+
+    # -- people ---------------------------------------------------------------------------
+    @cached_property
+    def persons(self) -> dict[str, set[int]]:
+        """Known person names (full names) and the origins that print them.
+
+        A run counts as a person when some source puts a title word before it or a speech verb
+        right next to it ("President X", "X said", "said X")."""
+        found: dict[str, set[int]] = defaultdict(set)
+        for origin, text in self.origin_text.items():
+            for m in re.finditer(
+                r"[A-Z\u00C0-\u00DE][\w'\u2019.-]*(?:\s+[A-Z\u00C0-\u00DE][\w'\u2019.-]*)+", text
+            ):
+                tokens = m.group(0).split()
+                tail = [_unpossess(t) for t in _person_tail(tokens)]
+                if len(tail) > 3:
+                    tail = tail[-2:]
+                if not _looks_like_name(tail):
+                    continue
+                name = " ".join(tail)
+                before = text[max(0, m.start() - 30) : m.start()].lower()
+                after = text[m.end() : m.end() + 30].lower()
+                titled = len(tail) < len(tokens)
+                speech = re.search(r"\b(said|says|told|added|wrote|according to)\W*$", before) or (
+                    re.match(r"\W*(said|says|told|added|wrote|who)\b", after)
+                )
+                if titled or speech or re.search(r"\b(mr|mrs|ms|dr)\.?\s*$", before):
+                    found[name].add(origin)
+        # a full name printed anywhere by an origin counts for that origin too
+        for name in list(found):
+            pat = re.compile(rf"\b{re.escape(name)}\b")
+            for origin, text in self.origin_text.items():
+                if pat.search(text):
+                    found[name].add(origin)
+        return dict(found)
+
+    @cached_property
+    def name_runs(self) -> dict[str, set[int]]:
+        """Every name-like run of two or three capitalised words and the origins printing it,
+        titled or not: the population a misspelt name is compared against."""
+        found: dict[str, set[int]] = defaultdict(set)
+        for origin, text in self.origin_text.items():
+            for m in re.finditer(
+                r"[A-Z\u00C0-\u00DE][\w'\u2019.-]*(?:\s+[A-Z\u00C0-\u00DE][\w'\u2019.-]*)+", text
+            ):
+                tail = [_unpossess(t) for t in _person_tail(m.group(0).split())]
+                for k in (2, 3):
+                    if len(tail) >= k and _looks_like_name(tail[-k:]):
+                        found[" ".join(tail[-k:])].add(origin)
+        return dict(found)
+
+    @cached_property
+    def surnames(self) -> dict[str, list[str]]:
+        """Surname -> known full names ending with it."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for name in self.persons:
+            out[name.split()[-1]].append(name)
+        return dict(out)
+
+    def mentions(self, name: str) -> set[int]:
+        """Origins that mention a person (by surname)."""
+        sur = name.split()[-1]
+        pat = re.compile(rf"\b{re.escape(sur)}\b")
+        return {o for o, t in self.origin_text.items() if pat.search(t)}
+
+    def modifier_origins(self, name: str, family: str) -> set[int]:
+        """Origins that put a modifier of ``family`` (e.g. "former") before the person."""
+        sur = name.split()[-1]
+        out: set[int] = set()
+        for o, t in self.origin_text.items():
+            for m in _MOD_RE.finditer(t):
+                mod = m.group(1).lower()
+                rest = t[m.end() : m.end() + 60]
+                if _MOD_FAMILY.get(mod, mod) == family and re.match(
+                    rf"(?:{re.escape(name)}|(?:[A-Z][\w'.-]*\s)*{re.escape(sur)})\b",
+                    m.group(2) + rest,
+                ):
+                    out.add(o)
+        return out
+
+    @cached_property
+    def titled(self) -> dict[str, dict[str, set[int]]]:
+        """Qualified office title ("house speaker") -> person -> origins using that pairing."""
+        out: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        for name in self.persons:
+            for o, t in self.origin_text.items():
+                for title in _titles_before(t, name):
+                    out[title][name].add(o)
+        return out
+
+    # -- support --------------------------------------------------------------------------
+    def support(self, text: str, exempt: set[str] | None = None) -> list[SourceSentence]:
+        """Source sentences sharing >= half the content words of ``text`` and one of its numbers."""
+        cw = content_words(text)
+        if not cw:
+            return []
+        nums = {_norm_num(n) for n in numbers(text)} - (exempt or set())
+        counts: dict[int, int] = defaultdict(int)
+        for w in cw:
+            for i in self.by_word.get(w, ()):
+                counts[i] += 1
+        need = len(cw) / 2
+        out = []
+        for i, c in counts.items():
+            s = self.sentences[i]
+            if c >= need and (not nums or nums & s.nums):
+                out.append(s)
+        out.sort(key=lambda s: (s.article_id, s.start))
+        return out
+
+    def previous(self, s: SourceSentence) -> SourceSentence | None:
+        """The source sentence just before ``s`` in its article (a pronoun's antecedent)."""
+        return self._by_pos.get((s.article_id, s.index - 1))
+
+    def published(self, cited: Sequence[SourceSentence]) -> list[datetime]:
+        """Published dates of the cited articles."""
+        out = []
+        for s in cited:
+            a = self.articles[s.article_id]
+            if a.published_at is not None:
+                out.append(a.published_at)
+        return out
+
+
+def _english(a: Article) -> bool:
+    return a.language in (None, "") or a.language.lower().startswith("en")
+
+
+def _titles_before(text: str, name: str) -> set[str]:
+    """Qualified office titles printed right before ``name`` in ``text`` ("House Speaker")."""
+    out = set()
+    for m in re.finditer(rf"((?:[A-Z][\w.'-]*\s+){{1,4}}){re.escape(name)}\b", text):
+        words = [w.lower().strip(".") for w in m.group(1).split()]
+        # keep the trailing words that form the title
+        title: list[str] = []
+        for w in reversed(words):
+            if w in TITLE_WORDS or w in {"house", "white", "foreign", "defence", "defense"}:
+                title.insert(0, w)
+            else:
+                break
+        if any(w in OFFICE_WORDS for w in title) and any(
+            w not in OFFICE_WORDS | {"former", "late", "acting", "interim", "ex"} for w in title
+        ):
+            out.add(" ".join(title))
+    return out
+
+
+def names_in(text: str, index: SourceIndex) -> list[str]:
+    """People named in a written sentence (see the module docstring for the offline rule)."""
+    names: list[str] = []
+    for run in capitalized_runs(text):
+        tokens = run.split()
+        starts = text.startswith(run)
+        if run in index.persons:
+            names.append(run)
+            continue
+        tail = _person_tail(tokens)
+        tail_name = " ".join(tail)
+        if tail_name in index.persons:
+            names.append(tail_name)
+            continue
+        if starts:
+            tokens = tokens[1:]
+            tail = _person_tail(tokens)
+        if len(tail) >= 2 and not (starts and len(tokens) < 2):
+            names.append(" ".join(tail))
+        elif len(tail) == 1:
+            sur = tail[0].rstrip("'\u2019s") if tail[0].endswith(("'s", "\u2019s")) else tail[0]
+            if sur in index.surnames:
+                names.append(sur)
+    return names
+
+
+def check_sentence(text: str, index: SourceIndex, extra: Sequence[SourceSentence] = ()) -> Check:
+    """Check one written sentence against the sources; repair by deletion or drop it.
+
+    ``extra`` are source sentences the writer knows support the sentence; they are kept as
+    citations when they pass the same support rule as every other source sentence."""
+    reasons: list[str] = []
+    text, role_reasons, fatal = _fix_roles(text, index)
+    reasons.extend(role_reasons)
+    if fatal:
+        return Check(text, "dropped", [], reasons)
+    cited = _cite(text, index, extra)
+    if not cited:
+        return Check(text, "dropped", [], [*reasons, "no source sentence supports it"])
+    citations = [Citation(s.article_id, s.start, s.end) for s in cited]
+    problems = _problems(text, cited, index)
+    if problems:
+        return Check(text, "dropped", citations, [*reasons, *problems])
+    return Check(text, "repaired" if reasons else "supported", citations, reasons)
+
+
+def _cite(text: str, index: SourceIndex, extra: Sequence[SourceSentence]) -> list[SourceSentence]:
+    exempt = date_numbers(text, [a.time for a in index.articles.values()])
+    cited = index.support(text, exempt)
+    seen = {(s.article_id, s.start) for s in cited}
+    for s in extra:
+        if (s.article_id, s.start) not in seen and s in index.support(text, exempt):
+            cited.append(s)
+    # the date exemption only holds for dates computed from a *cited* article
+    real = date_numbers(text, [index.articles[s.article_id].time for s in cited])
+    if real != exempt:
+        cited = index.support(text, real)
+    return cited
+
+
+def _problems(text: str, cited: Sequence[SourceSentence], index: SourceIndex) -> list[str]:
+    problems: list[str] = []
+    times = [index.articles[s.article_id].time for s in cited]
+    exempt = date_numbers(text, times)
+    have = set().union(*(s.nums for s in cited))
+    for n in numbers(text):
+        if _norm_num(n) not in have and _norm_num(n) not in exempt:
+            problems.append(f"number {n} stands in no cited source")
+    sources_plain = [plain(s.text) for s in cited]
+    for m in _QUOTE_RE.finditer(text):
+        q = plain(m.group(1)).strip(" ,.")
+        if len(q.split()) >= 3 and not any(q in sp for sp in sources_plain):
+            problems.append("a quotation is not an exact substring of a cited source")
+    window = [s.norm for s in cited]
+    for name in names_in(text, index):
+        n = normalize(name)
+        if not any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", w) for w in window):
+            problems.append(f"person {name!r} is named in no cited source")
+        elif (variant := _minority_variant(name, index)) is not None:
+            problems.append(f"name {name!r} is a minority spelling of {variant!r}")
+    for title, who in _office_conflicts(text, index):
+        problems.append(f"title {title!r} belongs to {who!r} in the sources")
+    return problems
+
+
+def _minority_variant(name: str, index: SourceIndex) -> str | None:
+    """A better-attested spelling of the same person, when ``name`` is a minority one."""
+    runs = index.name_runs
+    mine = len(runs.get(name, ()))
+    first, last = name.split()[0], name.split()[-1]
+    for other, origins in runs.items():
+        if other == name or len(origins) <= mine or len(other.split()) != len(name.split()):
+            continue
+        o_first, o_last = other.split()[0], other.split()[-1]
+        if (o_first == first or o_last == last) and _edit(other, name) <= 2:
+            return other
+    return None
+
+
+def _edit(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _office_conflicts(text: str, index: SourceIndex) -> list[tuple[str, str]]:
+    out = []
+    for name in index.persons:
+        if name not in text:
+            continue
+        for title in _titles_before(text, name):
+            holders = index.titled.get(title, {})
+            mine = len(holders.get(name, set()))
+            for other, origins in holders.items():
+                if other != name and len(origins) >= 2 and len(origins) > mine:
+                    out.append((title, other))
+    return out
+
+
+def _fix_roles(text: str, index: SourceIndex) -> tuple[str, list[str], bool]:
+    """Delete role modifiers that the majority of origins mentioning the person do not use."""
+    reasons: list[str] = []
+    for _ in range(4):
+        for m in _MOD_RE.finditer(text):
+            mod = m.group(1).lower()
+            after = text[m.end(1) :]
+            person = _person_after(after, index)
+            if person is None:
+                continue
+            family = _MOD_FAMILY.get(mod, mod)
+            mentions = index.mentions(person)
+            using = index.modifier_origins(person, family)
+            if len(using) * 2 > len(mentions):
+                continue
+            start, end = m.start(1), m.end(1)
+            while end < len(text) and text[end] in " -":
+                end += 1
+            rest = text[end:]
+            if start == 0 and rest:
+                rest = rest[0].upper() + rest[1:]
+            text = text[:start] + rest
+            reasons.append(
+                f"removed role word {mod!r} before {person}: {len(using)} of {len(mentions)} "
+                "independent origins use it"
+            )
+            break
+        else:
+            break
+    return text, reasons, False
+
+
+def _person_after(after: str, index: SourceIndex) -> str | None:
+    """The known person that follows a modifier within four capitalised words, if any."""
+    m = re.match(r"[\s-]*((?:[A-Z][\w.'\u2019-]*\s){0,4}[A-Z][\w.'\u2019-]*)", after)
+    if not m:
+        return None
+    chunk = m.group(1)
+    for name in sorted(index.persons, key=len, reverse=True):
+        if re.search(rf"\b{re.escape(name)}\b", chunk):
+            return name
+    words = chunk.split()
+    if words and words[-1] in index.surnames:
+        return index.surnames[words[-1]][0]
+    return None
+
+
+def verify(synthesis: Synthesis, articles: Sequence[Article]) -> Synthesis:
+    """Recompute the citations of the headline and every sentence and apply the rules.
+
+    Returns a new ``Synthesis``: kept sentences carry verdict "supported" or "repaired", dropped
+    ones move to ``dropped`` with their reasons; empty paragraphs disappear. A dropped headline
+    leaves an empty headline (verdict "dropped") rather than an unverified one."""
+    index = SourceIndex(articles)
+    dropped = list(synthesis.dropped)
+
+    def run(s: Sentence) -> Sentence:
+        c = check_sentence(s.text, index)
+        return Sentence(c.text, c.citations, c.verdict, c.reasons)  # type: ignore[arg-type]
+
+    head = run(synthesis.headline)
+    if head.verdict == "dropped":
+        dropped.append(head)
+        head = Sentence("", [], "dropped", list(head.reasons))
+    paragraphs = []
+    for para in synthesis.paragraphs:
+        kept = []
+        for s in para:
+            out = run(s)
+            if out.verdict == "dropped":
+                dropped.append(out)
+                log.debug("dropped %r: %s", s.text, out.reasons)
+            else:
+                kept.append(out)
+        if kept:
+            paragraphs.append(kept)
+    return replace(synthesis, headline=head, paragraphs=paragraphs, dropped=dropped)
+
+
+__all__ = ["Check", "SourceIndex", "check_sentence", "date_numbers", "names_in", "plain", "verify"]

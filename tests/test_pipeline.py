@@ -112,7 +112,7 @@ def test_import_is_idempotent_and_reports_bad_lines(tmp_path: Path) -> None:
 def test_crash_mid_synthesis_then_rerun_equals_clean_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = _jsonl(tmp_path, 200)
+    path = _jsonl(tmp_path, 120)
     cfg = config.Config(root=tmp_path)
     with Store(f"sqlite:///{tmp_path / 'clean.sqlite'}") as clean:
         pipeline.import_jsonl(clean, path)
@@ -141,7 +141,7 @@ def test_crash_mid_synthesis_then_rerun_equals_clean_run(
 
 
 def test_process_killed_mid_run_finishes_without_duplicates(tmp_path: Path) -> None:
-    path = _jsonl(tmp_path, 1500)
+    path = _jsonl(tmp_path, 1000)
     (tmp_path / "newsloom.toml").write_text('[store]\npath = "db.sqlite"\n')
     env = {**os.environ, "NEWSLOOM_NO_PROGRESS": "1"}
     cli = [sys.executable, "-m", "newsloom", "--config", str(tmp_path / "newsloom.toml")]
@@ -159,6 +159,6 @@ def test_process_killed_mid_run_finishes_without_duplicates(tmp_path: Path) -> N
         assert store.stories(dirty_only=True) == []
         members = [i for s in store.stories() for i in s.article_ids]
         assert sorted(members) == sorted(set(members))
-        assert len(members) == store.count("articles") == 1500
+        assert len(members) == store.count("articles") == 1000
         for s in store.stories():
             assert [h.version for h in store.syntheses(s.id)] in ([], [1])

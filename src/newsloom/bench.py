@@ -64,7 +64,9 @@ def bench_extract(articles: list[Any], k: int = 500) -> dict[str, float]:
             "author": None,
         }
         outlet = {"name": a.outlet, "slug": "o", "language": "en"}
-        pages.append((f"http://127.0.0.1/o/a{a.id}.html", render_article(item, outlet, "http://127.0.0.1")))
+        pages.append(
+            (f"http://127.0.0.1/o/a{a.id}.html", render_article(item, outlet, "http://127.0.0.1"))
+        )
     now = datetime.now(UTC)
     _, secs = _timed(lambda: [extract(html.encode(), url, "o", now) for url, html in pages])
     return {"pages": len(pages), "seconds": secs, "per_s": len(pages) / secs}

@@ -43,15 +43,37 @@ def related_sources(articles: Sequence[Article]) -> list[RelatedSource]:
     return out
 
 
+MAX_ORIGINS = 16
+
+
+def evidence(articles: Sequence[Article], max_origins: int) -> list[Article]:
+    """The articles of the ``max_origins`` most recent independent origins (ties by id)."""
+    latest: dict[int, tuple[datetime, int]] = {}
+    for a in articles:
+        key = (a.time, a.id or 0)
+        latest[a.origin] = max(latest.get(a.origin, key), key)
+    if len(latest) <= max_origins:
+        return list(articles)
+    keep = set(sorted(latest, key=lambda o: latest[o], reverse=True)[:max_origins])
+    return [a for a in articles if a.origin in keep]
+
+
 def synthesize(
     story: Story,
     articles: Sequence[Article],
     version: int = 1,
     words: int = 600,
     now: datetime | None = None,
+    max_origins: int = MAX_ORIGINS,
 ) -> Synthesis:
     """Write the story's article from its English articles within ``words`` words (headline
-    included). Thin stories come out shorter: selection stops when no sentence adds a fact."""
+    included). Thin stories come out shorter: selection stops when no sentence adds a fact.
+
+    A very large story draws its sentences from the ``max_origins`` most recent independent
+    origins (with their copies), so the cost per story stays bounded; Related Sources still
+    lists every origin."""
+    every = list(articles)
+    articles = evidence(every, max_origins)
     index = SourceIndex(articles)
     cands = candidates(articles, index)
     origins = len({a.origin for a in index.articles.values()})
@@ -79,7 +101,7 @@ def synthesize(
         version=version,
         headline=Sentence(head_text, list(head_cites)),
         paragraphs=paragraphs,
-        related=related_sources([a for a in articles if a.id in index.articles]),
+        related=related_sources(every),
         created_at=now or datetime.now(UTC),
         key_facts=[],
         article_ids=[a.id for a in articles if a.id is not None],

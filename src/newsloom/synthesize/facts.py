@@ -49,9 +49,7 @@ _NUM_WORD = {
     )
 }
 _WORD_FIGURE = re.compile(rf"\b({'|'.join(_NUM_WORD)})[\s-]+([a-z][a-z-]+)", re.I)
-_CLOCK = re.compile(
-    r"\b(\d{1,2})(?:(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?!\w)|:(\d{2})\b)", re.I
-)
+_CLOCK = re.compile(r"\b(\d{1,2})(?:(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?!\w)|:(\d{2})\b)", re.I)
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 SOFT_UNITS = frozenset({"clock", "weekday"})
 UNIQUE_WORD = 0.15  # weight of a content word only one origin uses

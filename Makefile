@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo:
+	@t0=$$(date +%s); $(MAKE) --no-print-directory install; echo "Install: $$(( $$(date +%s) - t0 )) s"
 	$(BIN)/newsloom demo --out demo-out
 
 test: $(STAMP)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from newsloom.text import content_words
+from newsloom.text import content_words, is_complete, split_sentences
 from newsloom.verify import SourceIndex, check_sentence
 
 from .rewrite import absolute_dates, drop_opener
@@ -48,15 +48,20 @@ def _sentence_case(title: str) -> bool:
 
 def headline(chosen: Sequence[Candidate], index: SourceIndex) -> tuple[str, list] | None:
     """The best verified headline text and its citations."""
-    pool: list[tuple[str, float]] = []
+    # titles and article leads state the event; body sentences are a fallback (a detail
+    # repeated by many outlets is not what happened)
+    pool: list[tuple[str, bool]] = []
     for a in index.articles.values():
         if a.title and _sentence_case(a.title):
-            pool.append((a.title, a.time.timestamp()))
+            pool.append((a.title, True))
+        lead = next(iter(split_sentences(a.text)), None)
+        if lead is not None and is_complete(lead.text):
+            pool.append((lead.text, True))
     for c in chosen:
-        pool.append((c.text, c.time.timestamp()))
+        pool.append((c.text, False))
     body = set().union(*(c.content for c in chosen)) if chosen else set()
     best, best_key = None, None
-    for text, _t in pool:
+    for text, is_lead in pool:
         short = compress(text)
         if short is None:
             continue
@@ -66,7 +71,7 @@ def headline(chosen: Sequence[Candidate], index: SourceIndex) -> tuple[str, list
         if chk.verdict == "dropped":
             continue
         origins = {index.articles[c.article_id].origin for c in chk.citations}
-        key = (len(origins), len(content_words(short) & body), -len(short.split()))
+        key = (is_lead, min(len(origins), 3), len(content_words(short) & body), -len(short.split()))
         if best_key is None or key > best_key:
             best, best_key = (chk.text, chk.citations), key
     return best

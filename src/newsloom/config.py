@@ -17,6 +17,7 @@ import tomlkit
 from newsloom.model import Outlet
 
 DEFAULT_PATH = Path("newsloom.toml")
+BACKENDS = ("extractive",)  # the OpenAI-compatible backend is tracked in issue 5
 
 TEMPLATE = """\
 # newsloom configuration. Every section is optional; see docs/configuration.md.
@@ -31,7 +32,7 @@ max_bytes = 5000000     # pages larger than this are refused
 max_redirects = 5
 
 [synthesis]
-backend = "extractive"  # or "openai" (any OpenAI-compatible server), see docs/llm.md
+backend = "extractive"  # offline, verified sentence by sentence
 words = 600
 
 # One [[feeds]] table per outlet feed; `newsloom feeds add` appends here.
@@ -146,12 +147,18 @@ def load(path: Path | None = None) -> Config:
     unknown = sorted(set(data) - sections)
     if unknown:
         raise ConfigError(f"{path}: unknown section(s) {', '.join(unknown)}")
+    synthesis = _section(SynthesisConfig, data.get("synthesis", {}), "synthesis")
+    if synthesis.backend not in BACKENDS:
+        raise ConfigError(
+            f"[synthesis] backend {synthesis.backend!r} is not available; choose from "
+            f"{', '.join(BACKENDS)}"
+        )
     return Config(
         root=path.resolve().parent,
         store=_section(StoreConfig, data.get("store", {}), "store"),
         fetch=_section(FetchConfig, data.get("fetch", {}), "fetch"),
         extract=_section(ExtractConfig, data.get("extract", {}), "extract"),
-        synthesis=_section(SynthesisConfig, data.get("synthesis", {}), "synthesis"),
+        synthesis=synthesis,
         cluster=dict(data.get("cluster", {})),
         feeds=_feeds(data.get("feeds", [])),
     )

@@ -149,13 +149,15 @@ def bench_realnews(data: Path, work: Path) -> dict[str, Any]:
     }
 
 
-def render(stages: dict[str, Any], real: dict[str, Any] | None, extra: list[str]) -> str:
+def render(
+    stages: dict[str, Any], real: dict[str, Any] | None, extra: list[str], command: str = COMMAND
+) -> str:
     n = stages["n"]
     ex = stages["extract"]
     lines = [
         "# Benchmarks",
         "",
-        f"Made by `{COMMAND}` on {datetime.now(UTC):%Y-%m-%d}, {platform.machine()}, "
+        f"Made by `{command}` on {datetime.now(UTC):%Y-%m-%d}, {platform.machine()}, "
         f"Python {platform.python_version()}, 2 cores. Figures are from one run; timings are never "
         "asserted in tests.",
         "",
@@ -219,7 +221,10 @@ def main(argv: list[str] | None = None) -> None:
         if real is None:
             log.info("no %s: real-news figures skipped", realnews)
         extra = _evaluations(args.shared / "bench")
-    args.out.write_text(render(stages, real, extra), encoding="utf-8")
+    command = (
+        COMMAND if args.n == 10_000 else f"python -m newsloom.bench -n {args.n} --out {args.out}"
+    )
+    args.out.write_text(render(stages, real, extra, command), encoding="utf-8")
     log.info("wrote %s", args.out)
 
 

@@ -101,3 +101,28 @@ def test_non_article_and_foreign_language_are_labelled(ran: dict, demo_store: St
                 for s in v.synthesis.sentences
                 for c in s.citations
             )
+
+
+def test_new_articles_make_a_new_version_and_keep_history(
+    demo_config: config.Config, demo_store: Store
+) -> None:
+    everything = list(demo_config.feeds)
+    demo_config.feeds = everything[:3]
+    pipeline.run(demo_config, demo_store)
+    before = {v.story.id: v for v in pipeline.story_views(demo_store)}
+    demo_config.feeds = everything
+    pipeline.run(demo_config, demo_store)
+    after = {v.story.id: v for v in pipeline.story_views(demo_store)}
+    grown = [
+        sid
+        for sid, v in after.items()
+        if sid in before and len(v.articles) > len(before[sid].articles) and before[sid].synthesis
+    ]
+    assert grown, "some story should gain articles from the new feeds"
+    for sid in grown:
+        versions = [s.version for s in demo_store.syntheses(sid)]
+        assert versions == [1, 2]
+        assert after[sid].history[0].headline.text == before[sid].synthesis.headline.text
+        assert set(after[sid].synthesis.article_ids) > set(before[sid].synthesis.article_ids)
+    # new articles join existing stories: ids of stories seen before are kept
+    assert set(before) <= set(after)

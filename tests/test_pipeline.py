@@ -162,3 +162,22 @@ def test_process_killed_mid_run_finishes_without_duplicates(tmp_path: Path) -> N
         assert len(members) == store.count("articles") == 1000
         for s in store.stories():
             assert [h.version for h in store.syntheses(s.id)] in ([], [1])
+
+
+def test_revision_records_changed_key_facts() -> None:
+    from datetime import UTC, datetime
+
+    from newsloom.model import KeyFact, Sentence, Synthesis
+
+    def syn(values: list[str]) -> Synthesis:
+        facts = [KeyFact(value=v, fact=v, attribution=None) for v in values]
+        return Synthesis(1, 1, Sentence("h"), [], [], datetime.now(UTC), key_facts=facts)
+
+    assert pipeline._key_fact_changes(None, syn(["14 injured"])) is None
+    assert pipeline._key_fact_changes(syn(["14 injured"]), syn(["14 injured"])) is None
+    assert pipeline._key_fact_changes(
+        syn(["14 injured", "2 dead"]), syn(["17 injured", "2 dead"])
+    ) == {
+        "added": ["17 injured"],
+        "removed": ["14 injured"],
+    }

@@ -235,3 +235,17 @@ def test_truncated_excerpt() -> None:
         make_page(paras=[*EN_PARAS, "The council will meet again in"]).encode(), URL, "g", FETCHED
     )
     assert isinstance(art, Article) and art.truncated
+
+
+def test_agency_dateline_on_its_own_site_is_not_wire_copy() -> None:
+    from datetime import UTC, datetime
+
+    from newsloom.extract import build_article
+
+    text = "WASHINGTON (UPI) — Lawmakers met on Tuesday to discuss the budget. They agreed."
+    now = datetime(2026, 3, 3, tzinfo=UTC)
+    common = {"title": "T", "text": text, "published_at": now, "fetched_at": now}
+    own = build_article(url="https://www.upi.com/a/1", outlet="upi.com", **common)
+    other = build_article(url="https://example.org/a/1", outlet="example.org", **common)
+    assert own.wire is None
+    assert other.wire == "UPI"

@@ -221,9 +221,22 @@ def build_article(
         language=language or detect_language(text),
         author=author,
         content_hash=content_hash(text),
-        wire=detect_wire(text, source=source, author=author),
+        wire=_foreign_wire(detect_wire(text, source=source, author=author), outlet, url),
         truncated=is_truncated(text),
     )
+
+
+def _foreign_wire(wire: str | None, outlet: str, url: str) -> str | None:
+    """An agency's own site datelines its own copy ("(UPI)" on upi.com): that is not a copy of
+    someone else's wire, so it is not labelled as wire copy."""
+    if wire is None:
+        return None
+    squeeze = re.sub(r"[^a-z0-9]", "", wire.lower())
+    host = (urlsplit(url).hostname or "").lower()
+    own = re.sub(r"[^a-z0-9]", "", outlet.lower())
+    if squeeze and (squeeze in re.sub(r"[^a-z0-9]", "", host) or squeeze == own):
+        return None
+    return wire
 
 
 # --------------------------------------------------------------------------------------------

@@ -90,9 +90,12 @@ def _print_report(report: pipeline.Report) -> None:
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the config.")] = DEFAULT_CONFIG,
+    path: Annotated[
+        Path | None, typer.Argument(help="Where to write the config (default: --config).")
+    ] = None,
 ) -> None:
     """Write a starter newsloom.toml and create its database."""
+    path = path or state.config_path
     try:
         configuration.init(path)
     except configuration.ConfigError as exc:

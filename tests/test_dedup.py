@@ -211,3 +211,21 @@ def test_add_needs_an_id() -> None:
     a.id = None
     with pytest.raises(ValueError, match="id"):
         Deduplicator().add(a)
+
+
+def test_edited_copies_of_one_wire_story_are_one_origin() -> None:
+    """A heavily trimmed wire story: too little shared text on its own, one origin when both
+    articles carry the same agency's copy; two unrelated wire stories stay apart."""
+    paras = WIRE.split("\n")
+    trimmed = "\n".join([paras[0], paras[2], paras[4], INDEPENDENT.split("\n")[4]])
+    plain = Deduplicator()
+    plain.add(article(1, WIRE))
+    assert plain.add(article(2, trimmed)) is None
+    wired = Deduplicator()
+    first, second = article(1, WIRE), article(2, trimmed)
+    first.wire = second.wire = "Associated Press"
+    wired.add(first)
+    assert wired.add(second) == 1
+    other = article(3, INDEPENDENT)
+    other.wire = "Associated Press"
+    assert wired.add(other) is None

@@ -211,6 +211,7 @@ class _Entry:
     canonical_url: str
     size: int  # number of shingles, 0 when the text was too short to index
     order: int  # insertion order, for deterministic tie-breaks
+    wire: str | None = None  # the agency whose copy the text carries, if any
 
 
 class Deduplicator:
@@ -239,12 +240,17 @@ class Deduplicator:
         self,
         num_perm: int = 128,
         shingle_size: int = 5,
-        lsh_threshold: float = 0.4,
+        lsh_threshold: float = 0.3,
         min_containment: float = 0.75,
         min_shingles: int = 15,
         seed: int = 1,
+        wire_containment: float = 0.5,
     ) -> None:
         self.num_perm = num_perm
+        # Two texts that both say they carry the same agency's copy need less shared text to be
+        # one origin: outlets trim and retitle wire stories, and ten sites carrying one wire
+        # are one origin, not ten.
+        self.wire_containment = wire_containment
         self.shingle_size = shingle_size
         self.min_containment = min_containment
         self.min_shingles = min_shingles
@@ -287,7 +293,7 @@ class Deduplicator:
         origin = self._url_origin(article)
         mh, size = self.sketch(article.text)
         if origin is None and size >= self.min_shingles:
-            origin = self._text_origin(mh, size)
+            origin = self._text_origin(mh, size, article.wire)
         self._remember(article, origin, mh, size)
         return origin
 
@@ -298,7 +304,7 @@ class Deduplicator:
         entry = self._entries[first]
         return entry.origin if entry.origin is not None else first
 
-    def _text_origin(self, mh: MinHash, size: int) -> int | None:
+    def _text_origin(self, mh: MinHash, size: int, wire: str | None = None) -> int | None:
         best: tuple[float, int, int] | None = None  # (-containment, order, id)
         for cand in self._lsh.query(mh):
             entry = self._entries[cand]
@@ -306,7 +312,8 @@ class Deduplicator:
             # |A ∩ B| from Jaccard and the set sizes; containment in the smaller set.
             inter = jac * (size + entry.size) / (1.0 + jac)
             containment = inter / min(size, entry.size)
-            if containment < self.min_containment:
+            same_wire = wire is not None and entry.wire == wire
+            if containment < (self.wire_containment if same_wire else self.min_containment):
                 continue
             key = (-containment, entry.order, cand)
             if best is None or key < best:
@@ -327,6 +334,7 @@ class Deduplicator:
             canonical_url=article.canonical_url,
             size=size if indexed else 0,
             order=self._order,
+            wire=article.wire,
         )
         self._order += 1
         self._by_url.setdefault(article.canonical_url, article.id)

@@ -48,7 +48,7 @@ def test_duplicate_feed_and_unknown_removal_are_clear(tmp_path: Path) -> None:
         ("[stores]\npath='x'", "unknown section"),
         ("[fetch]\ntimeout_s = 3", "unknown key"),
         ("[[feeds]]\nname = 'x'", "needs both `name` and `url`"),
-        ("[synthesis]\nbackend = 'gpt'", "not available"),
+        ("[synthesis]\nbackend = 'gpt'", "choose from extractive, openai"),
     ],
 )
 def test_bad_config_gives_clear_error(tmp_path: Path, text: str, message: str) -> None:

@@ -102,3 +102,38 @@ def test_computed_date_numbers_are_exempt(index: SourceIndex) -> None:
         index,
     )
     assert c.verdict == "supported"
+
+
+def test_shifted_date_and_wrong_weekday_are_dropped(index: SourceIndex) -> None:
+    base = (
+        "Storm Ardent hit the coastal city of Port Elmore on {}, destroying 120 homes, city "
+        "officials said."
+    )
+    assert check_sentence(base.format("Saturday, 8 March"), index).verdict == "supported"
+    for wrong in ("Sunday, 9 March", "Friday, 7 March", "Saturday, 9 March", "March 9"):
+        c = check_sentence(base.format(wrong), index)
+        assert c.verdict == "dropped", wrong
+        assert any("date" in r for r in c.reasons), wrong
+
+
+def test_hyphenated_ex_and_lower_case_title_are_removed(index: SourceIndex) -> None:
+    c = check_sentence("Ex-President Mark Holloway ordered federal aid for the region.", index)
+    assert c.verdict == "repaired"
+    assert c.text == "President Mark Holloway ordered federal aid for the region."
+    c = check_sentence(
+        "Outgoing president Mark Holloway ordered federal aid for the region.", index
+    )
+    assert c.text == "President Mark Holloway ordered federal aid for the region."
+    c = check_sentence("Port Elmore's acting Mayor Clara Vance said 14 people were hurt.", index)
+    assert c.verdict == "repaired" and "acting" not in c.text
+
+
+def test_name_absent_from_cited_sources_is_dropped(index: SourceIndex) -> None:
+    # a sentence-initial surname and a place swapped in: both names stand in no cited source
+    c = check_sentence("Holloway said 14 people were injured in the storm.", index)
+    assert c.verdict == "dropped"
+    c = check_sentence(
+        "Storm Ardent destroyed 120 homes in Port Kell, according to officials.", index
+    )
+    assert c.verdict == "dropped"
+    assert any("Kell" in r for r in c.reasons)

@@ -17,7 +17,7 @@ import tomlkit
 from newsloom.model import Outlet
 
 DEFAULT_PATH = Path("newsloom.toml")
-BACKENDS = ("extractive",)  # the OpenAI-compatible backend is tracked in issue 5
+BACKENDS = ("extractive", "openai")
 
 TEMPLATE = """\
 # newsloom configuration. Every section is optional; see docs/configuration.md.
@@ -32,7 +32,7 @@ max_bytes = 5000000     # pages larger than this are refused
 max_redirects = 5
 
 [synthesis]
-backend = "extractive"  # offline, verified sentence by sentence
+backend = "extractive"  # offline; or "openai" for any OpenAI-compatible server (docs/llm.md)
 words = 600
 
 # One [[feeds]] table per outlet feed; `newsloom feeds add` appends here.

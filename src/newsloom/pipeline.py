@@ -31,6 +31,7 @@ from newsloom.progress import track
 from newsloom.publish import StoryView, export_site
 from newsloom.store import Store
 from newsloom.synthesize import synthesize
+from newsloom.synthesize.llm import LLMBackend, LLMError, from_config, is_empty
 
 log = logging.getLogger(__name__)
 
@@ -261,9 +262,13 @@ def _key_fact_changes(old: Synthesis | None, new: Synthesis) -> dict[str, list[s
 
 
 def synthesize_story(
-    cfg: Config, story: Story, articles: list[Article], version: int
+    cfg: Config, story: Story, articles: list[Article], version: int, llm: LLMBackend | None = None
 ) -> Synthesis | None:
-    """The core call for one story: None for a single-origin (or non-English) story."""
+    """The core call for one story: None for a single-origin (or non-English) story.
+
+    With an LLM backend, the model writes and the same verifier checks every sentence; when the
+    model fails (timeout, bad answer) or nothing it wrote survives verification, the story gets
+    the extractive article instead, with the reason logged."""
     usable = [a for a in articles if (a.language or "en") in SYNTH_LANGUAGES]
     for a in articles:
         if a not in usable:
@@ -273,6 +278,18 @@ def synthesize_story(
     origins = {a.origin for a in usable}
     if len(origins) < cfg.synthesis.min_origins:
         return None
+    if llm is not None:
+        try:
+            written = llm.write(story, usable, version=version, words=cfg.synthesis.words)
+            if not is_empty(written):
+                return written
+            log.warning(
+                "story %s: nothing model %s wrote survived verification", story.id, llm.model
+            )
+        except LLMError as exc:
+            log.warning(
+                "story %s: model %s failed (%s); extractive used", story.id, llm.model, exc.reason
+            )
     # the synthesizer runs the verifier on its own draft: what it returns is what verify accepts
     return synthesize(story, usable, version=version, words=cfg.synthesis.words)
 
@@ -280,10 +297,11 @@ def synthesize_story(
 def synthesize_dirty(cfg: Config, store: Store) -> Report:
     """Write a new synthesis version for every story that changed, one story per unit."""
     report = Report()
+    llm = from_config(cfg.synthesis) if cfg.synthesis.backend == "openai" else None
     for story in track(store.stories(dirty_only=True), "Synthesizing"):
         articles = store.articles(story.article_ids)
         history = store.syntheses(story.id)
-        result = synthesize_story(cfg, story, articles, version=len(history) + 1)
+        result = synthesize_story(cfg, story, articles, version=len(history) + 1, llm=llm)
         if result is None:
             report.add("single-source stories")
         else:

@@ -34,13 +34,20 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from newsloom.model import Article, Citation, Sentence, Synthesis
-from newsloom.text import capitalized_runs, content_words, normalize, numbers, split_sentences
+from newsloom.text import (
+    NUMBER,
+    capitalized_runs,
+    content_words,
+    normalize,
+    numbers,
+    split_sentences,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +84,27 @@ _MONTH_RE = "|".join(m.capitalize() for m in MONTHS)
 _DATE_RE = re.compile(
     rf"\b(?:(\d{{1,2}})\s+({_MONTH_RE})|({_MONTH_RE})\s+(\d{{1,2}}))(?:,?\s+(\d{{4}}))?\b"
 )
-_QUOTE_RE = re.compile(r"[\"\u201c\u201d]([^\"\u201c\u201d]+)[\"\u201c\u201d]")
+QUOTE_RE = re.compile(r"[\"\u201c\u201d]([^\"\u201c\u201d]+)[\"\u201c\u201d]")
 _PLAIN = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u00a0": " "})
-_MOD_RE = re.compile(
-    r"(?i:\b(former|ex-|ex|late|outgoing|incoming|acting|interim))\s+"
-    r"((?:[A-Z][\w.'\u2019-]*\s){0,4})"
+_OFFICE_LOWER = "|".join(
+    sorted(w for w in OFFICE_WORDS if w not in {"general", "head", "vice", "deputy"})
 )
+# a title gap: up to four capitalised words or lower-case office words ("former president",
+# "ex-Senate Minority Leader", "former European Council chief")
+_GAP = rf"(?:(?:[A-Z\u00C0-\u00DE][\w.'\u2019-]*|(?:{_OFFICE_LOWER})\b)\s+){{0,4}}"
+_MOD_RE = re.compile(
+    r"(?i:\b(former|ex-|ex(?=\s)|late|outgoing|incoming|acting|interim))(?:(?<=-)\s*|\s+)"
+    rf"({_GAP})"
+)
+
+
+_CAP_WORD = re.compile(r"(?<![\w'\u2019-])[A-Z\u00C0-\u00DE][\w'\u2019.-]*")
+
+
+def _opens(text: str, pos: int) -> bool:
+    """True when ``pos`` starts a sentence or clause of ``text`` (only quotes, brackets or a
+    colon/dash before it), where any word is capitalised."""
+    return re.search(r"(?:^|[:;\u2014\u2013]|\s-)[\s\"'\u201c\u2018(\[]*$", text[:pos]) is not None
 
 
 def plain(text: str) -> str:
@@ -106,6 +128,101 @@ def date_numbers(text: str, published: Sequence[datetime]) -> set[str]:
             if year:
                 found.add(str(year))
     return found
+
+
+_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9}
+_ABBR |= {"sept": 9, "oct": 10, "nov": 11, "dec": 12}
+_MONTH_ANY = (
+    "(" + "|".join([m.capitalize() for m in MONTHS] + [a.capitalize() for a in _ABBR]) + r")\.?"
+)
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2})(?:st|nd|rd|th)?)?"
+_WD = "|".join(w.capitalize() for w in WEEKDAYS)
+# "Saturday, 6 December", "Dec. 6, 2025", "29-30 October", "the 6th of December"
+DATE_RE = re.compile(
+    rf"(?:\b({_WD}),?\s+(?:the\s+)?)?\b(?:{_DAY}\s+(?:of\s+)?{_MONTH_ANY}|{_MONTH_ANY}\s+{_DAY})"
+    r"(?![\w-])(?:,?\s+(\d{4})\b)?"
+)
+_RELATIVE_DAY = re.compile(rf"\b(?:({_WD})|(yesterday|today|tonight|tomorrow))\b", re.I)
+
+
+def _month(name: str) -> int:
+    low = name.lower().rstrip(".")
+    return MONTHS.index(low) + 1 if low in MONTHS else _ABBR[low]
+
+
+def date_parts(m: re.Match[str]) -> tuple[str | None, list[int], int, int | None]:
+    """(weekday, days, month, year) of a ``DATE_RE`` match."""
+    if m.group(4):
+        days, month = [m.group(2), m.group(3)], m.group(4)
+    else:
+        days, month = [m.group(6), m.group(7)], m.group(5)
+    year = int(m.group(8)) if m.group(8) else None
+    return m.group(1), [int(d) for d in days if d], _month(month), year
+
+
+def _dates(day: int, month: int, year: int | None, near: date) -> list[date]:
+    """Concrete dates a printed day and month can be: the given year, else the year before, of
+    and after ``near`` (an article's date)."""
+    out = []
+    for y in (year,) if year else (near.year - 1, near.year, near.year + 1):
+        try:
+            out.append(date(y, month, day))
+        except ValueError:
+            continue
+    return out
+
+
+def source_days(text: str, published: datetime) -> set[date]:
+    """The days a source sentence states: the dates it prints (a range gives both ends), and
+    the days its relative dates denote from its article's date (a weekday: the latest one on or
+    before publication and the next one; yesterday, today, tonight, tomorrow)."""
+    when = published.date()
+    out: set[date] = set()
+    for m in DATE_RE.finditer(text):
+        _, days, month, year = date_parts(m)
+        for d in days:
+            out.update(_dates(d, month, year, when))
+    for m in _RELATIVE_DAY.finditer(text):
+        if m.group(1):
+            target = WEEKDAYS.index(m.group(1).lower())
+            out.add(when - timedelta(days=(when.weekday() - target) % 7))
+            out.add(when + timedelta(days=(target - when.weekday()) % 7))
+        else:
+            shift = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}
+            out.add(when + timedelta(days=shift[m.group(2).lower()]))
+    return out
+
+
+def date_stands(m: re.Match[str], days: set[date], near: Sequence[date]) -> bool:
+    """A written date stands when each of its days is a day a cited source states, with the
+    weekday printed before it (if any) that day's weekday."""
+    weekday, ds, month, year = date_parts(m)
+    for i, d in enumerate(ds):
+        options = {c for n in near for c in _dates(d, month, year, n)} & days
+        if weekday and i == 0:
+            options = {c for c in options if WEEKDAYS[c.weekday()] == weekday.lower()}
+        if not options:
+            return False
+    return True
+
+
+def proper_names(text: str, index: SourceIndex) -> list[str]:
+    """Capitalised words of a written sentence that are names (people, places, bodies): every
+    capitalised word inside a sentence, and at a sentence start or in a title-case headline
+    those the sources treat as names (``SourceIndex.is_name``). Month and weekday names are
+    dates, checked as dates."""
+    long = [w for w in re.findall(r"[A-Za-z][\w'\u2019-]*", text) if len(w) > 3]
+    title_case = len(long) >= 3 and sum(w[0].isupper() for w in long) > 0.6 * len(long)
+    out = []
+    for m in _CAP_WORD.finditer(text):
+        w = _unpossess(m.group(0)).rstrip(".'\u2019")
+        low = w.lower()
+        if len(w) < 2 or low in MONTHS or low in WEEKDAYS or low in _ABBR:
+            continue
+        if (m.start() == 0 or _opens(text, m.start()) or title_case) and not index.is_name(w):
+            continue
+        out.append(w)
+    return out
 
 
 def _norm_num(n: str) -> str:
@@ -144,6 +261,39 @@ def _person_tail(tokens: list[str]) -> list[str]:
         if t.lower().strip(".") in TITLE_WORDS | _OFFICE_QUALIFIERS:
             i = j + 1
     return tokens[i:]
+
+
+_RUN_RE = re.compile(
+    r"[A-Z\u00C0-\u00DE][\w'\u2019.-]*(?:[^\S\n]+[A-Z\u00C0-\u00DE][\w'\u2019.-]*)+"
+)
+_ABBREVIATIONS = TITLE_WORDS | frozenset("st sens reps gen lt col sgt jr sr no".split())
+
+
+def _ends_sentence(word: str) -> bool:
+    """A word with a final full stop that is no abbreviation or initial ("Hsu." not "Sen.")."""
+    return (
+        word.endswith(".")
+        and len(word) > 2
+        and "." not in word[:-1]
+        and word[:-1].lower() not in _ABBREVIATIONS
+    )
+
+
+def _runs(text: str) -> Iterator[tuple[list[str], int, int]]:
+    """Runs of two or more capitalised words on one line, cut at a sentence end: (words,
+    start, end). A run never joins the last word of a sentence to the next sentence."""
+    for m in _RUN_RE.finditer(text):
+        toks = list(re.finditer(r"\S+", m.group(0)))
+        for i, t in enumerate(toks):
+            if _ends_sentence(t.group(0)):
+                toks = toks[: i + 1]
+                break
+        if len(toks) < 2:
+            continue
+        words = [t.group(0) for t in toks]
+        if _ends_sentence(words[-1]):
+            words[-1] = words[-1][:-1]
+        yield words, m.start(), m.start() + toks[-1].end()
 
 
 def _unpossess(t: str) -> str:
@@ -201,18 +351,15 @@ class SourceIndex:
         right next to it ("President X", "X said", "said X")."""
         found: dict[str, set[int]] = defaultdict(set)
         for origin, text in self.origin_text.items():
-            for m in re.finditer(
-                r"[A-Z\u00C0-\u00DE][\w'\u2019.-]*(?:\s+[A-Z\u00C0-\u00DE][\w'\u2019.-]*)+", text
-            ):
-                tokens = m.group(0).split()
+            for tokens, start, end in _runs(text):
                 tail = [_unpossess(t) for t in _person_tail(tokens)]
                 if len(tail) > 3:
                     tail = tail[-2:]
                 if not _looks_like_name(tail):
                     continue
                 name = " ".join(tail)
-                before = text[max(0, m.start() - 30) : m.start()].lower()
-                after = text[m.end() : m.end() + 30].lower()
+                before = text[max(0, start - 30) : start].lower()
+                after = text[end : end + 30].lower()
                 titled = len(tail) < len(tokens)
                 speech = re.search(r"\b(said|says|told|added|wrote|according to)\W*$", before) or (
                     re.match(r"\W*(said|says|told|added|wrote|who)\b", after)
@@ -233,10 +380,8 @@ class SourceIndex:
         titled or not: the population a misspelt name is compared against."""
         found: dict[str, set[int]] = defaultdict(set)
         for origin, text in self.origin_text.items():
-            for m in re.finditer(
-                r"[A-Z\u00C0-\u00DE][\w'\u2019.-]*(?:\s+[A-Z\u00C0-\u00DE][\w'\u2019.-]*)+", text
-            ):
-                tail = [_unpossess(t) for t in _person_tail(m.group(0).split())]
+            for tokens, _, _ in _runs(text):
+                tail = [_unpossess(t) for t in _person_tail(tokens)]
                 for k in (2, 3):
                     if len(tail) >= k and _looks_like_name(tail[-k:]):
                         found[" ".join(tail[-k:])].add(origin)
@@ -259,17 +404,37 @@ class SourceIndex:
     def modifier_origins(self, name: str, family: str) -> set[int]:
         """Origins that put a modifier of ``family`` (e.g. "former") before the person."""
         sur = name.split()[-1]
+        who = re.compile(rf"{_GAP}(?:{re.escape(name)}|{re.escape(sur)})\b")
         out: set[int] = set()
         for o, t in self.origin_text.items():
             for m in _MOD_RE.finditer(t):
                 mod = m.group(1).lower()
-                rest = t[m.end() : m.end() + 60]
-                if _MOD_FAMILY.get(mod, mod) == family and re.match(
-                    rf"(?:{re.escape(name)}|(?:[A-Z][\w'.-]*\s)*{re.escape(sur)})\b",
-                    m.group(2) + rest,
-                ):
+                if _MOD_FAMILY.get(mod, mod) == family and who.match(t, m.start(2)):
                     out.add(o)
         return out
+
+    @cached_property
+    def capitalised(self) -> frozenset[str]:
+        """Words the sources print capitalised inside a sentence: names, places, bodies."""
+        return frozenset(
+            _unpossess(m.group(0)).rstrip(".").lower()
+            for s in self.sentences
+            for m in _CAP_WORD.finditer(s.text)
+            if m.start() > 0 and not _opens(s.text, m.start())
+        )
+
+    @cached_property
+    def lowercase(self) -> frozenset[str]:
+        """Words the sources print in lower case: ordinary words, whatever their position."""
+        return frozenset(
+            w for s in self.sentences for w in re.findall(r"(?<![\w'\u2019-])[a-z][\w-]*", s.text)
+        )
+
+    def is_name(self, word: str) -> bool:
+        """A capitalised word at a sentence start (or in a title-case headline) is a name when
+        the sources capitalise it inside sentences and never print it in lower case."""
+        w = word.lower()
+        return w in self.capitalised and w not in self.lowercase
 
     @cached_property
     def titled(self) -> dict[str, dict[str, set[int]]]:
@@ -352,6 +517,9 @@ def names_in(text: str, index: SourceIndex) -> list[str]:
         if tail_name in index.persons:
             names.append(tail_name)
             continue
+        if len(tail) == 1 and _unpossess(tail[0]) in index.surnames:
+            names.append(_unpossess(tail[0]))
+            continue
         if starts:
             tokens = tokens[1:]
             tail = _person_tail(tokens)
@@ -400,18 +568,30 @@ def _cite(text: str, index: SourceIndex, extra: Sequence[SourceSentence]) -> lis
 
 def _problems(text: str, cited: Sequence[SourceSentence], index: SourceIndex) -> list[str]:
     problems: list[str] = []
-    times = [index.articles[s.article_id].time for s in cited]
-    exempt = date_numbers(text, times)
+    days: set[date] = set()
+    for s in cited:
+        days |= source_days(s.text, index.articles[s.article_id].time)
+    near = [index.articles[s.article_id].time.date() for s in cited]
+    dated: list[tuple[int, int]] = []
+    for m in DATE_RE.finditer(text):
+        dated.append(m.span())
+        if not date_stands(m, days, near):
+            problems.append(f"date {m.group(0)!r} stands in no cited source")
     have = set().union(*(s.nums for s in cited))
-    for n in numbers(text):
-        if _norm_num(n) not in have and _norm_num(n) not in exempt:
+    for m in NUMBER.finditer(text):
+        n = m.group(0)
+        if _norm_num(n) not in have and not any(a <= m.start() < b for a, b in dated):
             problems.append(f"number {n} stands in no cited source")
+    window = [s.norm for s in cited]
+    for word in proper_names(text, index):
+        n = normalize(word)
+        if not any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", w) for w in window):
+            problems.append(f"name {word!r} stands in no cited source")
     sources_plain = [plain(s.text) for s in cited]
-    for m in _QUOTE_RE.finditer(text):
+    for m in QUOTE_RE.finditer(text):
         q = plain(m.group(1)).strip(" ,.")
         if len(q.split()) >= 3 and not any(q in sp for sp in sources_plain):
             problems.append("a quotation is not an exact substring of a cited source")
-    window = [s.norm for s in cited]
     for name in names_in(text, index):
         n = normalize(name)
         if not any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", w) for w in window):
@@ -493,18 +673,41 @@ def _fix_roles(text: str, index: SourceIndex) -> tuple[str, list[str], bool]:
     return text, reasons, False
 
 
+_AFTER_RE = re.compile(
+    rf"[\s-]*({_GAP}[A-Z\u00C0-\u00DE][\w.'\u2019-]*(?:\s+[A-Z\u00C0-\u00DE][\w.'\u2019-]*){{0,2}})"
+)
+# nouns that are capitalised before a place but are not names ("a former Dallas Bishop")
+_ROLE_NOUNS = frozenset(
+    """bishop archbishop cardinal priest pastor rabbi imam sheikh member members official
+    officials player players champion champions star""".split()
+)
+
+
 def _person_after(after: str, index: SourceIndex) -> str | None:
-    """The known person that follows a modifier within four capitalised words, if any."""
-    m = re.match(r"[\s-]*((?:[A-Z][\w.'\u2019-]*\s){0,4}[A-Z][\w.'\u2019-]*)", after)
+    """The person a modifier describes: a known person (or surname) within four capitalised or
+    office words after it, else an unknown name there whose last word the sources print as the
+    end of a name ("Kirk Perry") and never in lower case."""
+    m = _AFTER_RE.match(after)
     if not m:
         return None
     chunk = m.group(1)
     for name in sorted(index.persons, key=len, reverse=True):
         if re.search(rf"\b{re.escape(name)}\b", chunk):
             return name
-    words = chunk.split()
-    if words and words[-1] in index.surnames:
-        return index.surnames[words[-1]][0]
+    words = [_unpossess(w).rstrip(".,'\u2019") for w in chunk.split()]
+    for w in words:
+        if w in index.surnames:
+            return index.surnames[w][0]
+    ends = {run.split()[-1] for run in index.name_runs}
+    for w in reversed(words):
+        if (
+            w[:1].isupper()
+            and w.lower() not in TITLE_WORDS | _NOT_PERSON | _OFFICE_QUALIFIERS | _ROLE_NOUNS
+            and re.fullmatch(r"[^\W\d_][\w'\u2019-]*", w)
+            and w.lower() not in index.lowercase
+            and w in ends
+        ):
+            return w
     return None
 
 
@@ -540,4 +743,18 @@ def verify(synthesis: Synthesis, articles: Sequence[Article]) -> Synthesis:
     return replace(synthesis, headline=head, paragraphs=paragraphs, dropped=dropped)
 
 
-__all__ = ["Check", "SourceIndex", "check_sentence", "date_numbers", "names_in", "plain", "verify"]
+__all__ = [
+    "DATE_RE",
+    "QUOTE_RE",
+    "Check",
+    "SourceIndex",
+    "check_sentence",
+    "date_numbers",
+    "date_parts",
+    "date_stands",
+    "names_in",
+    "plain",
+    "proper_names",
+    "source_days",
+    "verify",
+]

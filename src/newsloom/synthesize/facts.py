@@ -52,6 +52,12 @@ _WORD_FIGURE = re.compile(rf"\b({'|'.join(_NUM_WORD)})[\s-]+([a-z][a-z-]+)", re.
 _CLOCK = re.compile(r"\b(\d{1,2})(?:(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?!\w)|:(\d{2})\b)", re.I)
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 SOFT_UNITS = frozenset({"clock", "weekday"})
+import os
+FIG = float(os.environ.get("FIG", 1))
+NAME = float(os.environ.get("NAME", 1.5))
+WORD = float(os.environ.get("WORD", 1))
+CAPS = float(os.environ.get("CAPS", 0))
+WPOW = float(os.environ.get("WPOW", 1))
 UNIQUE_WORD = 0.15  # weight of a content word only one origin uses
 
 
@@ -105,16 +111,25 @@ def atoms(text: str, names: Sequence[str]) -> set[str]:
         out.add(f"n:{f.number}:{f.unit}")
         out.add(f"n:{f.number}")
     out |= {"p:" + normalize(n) for n in names}
+    if CAPS:
+        toks = text.split()
+        out |= {
+            "c:" + _stem(t.strip(".,;:!?\"'\u201c\u201d\u2019()").lower())
+            for t in toks[1:]
+            if t[:1].isupper() and len(t.strip(".,;:!?\"'\u201c\u201d\u2019()")) > 2
+        }
     return out
 
 
 def atom_weight(atom: str, df: int) -> float:
     """Weight of an atom reported by ``df`` independent origins: shared facts count most."""
     if atom.startswith("n:"):
-        return 1.0 + 2.0 * df if atom.count(":") == 2 else 0.5 * df
+        return FIG * (1.0 + 2.0 * df) if atom.count(":") == 2 else 0.5 * df
     if atom.startswith("p:"):
-        return 1.5 * df
-    return UNIQUE_WORD if df <= 1 else float(df - 1)
+        return NAME * df
+    if atom.startswith("c:"):
+        return CAPS * df
+    return UNIQUE_WORD if df <= 1 else WORD * float(df - 1) ** WPOW
 
 
 def attributed(text: str) -> bool:

@@ -143,3 +143,37 @@ def absolute_dates(text: str, published: datetime | None) -> str | None:
         return label
 
     return RELATIVE_RE.sub(relative, out)
+
+
+_TRAIL = re.compile(
+    r",\s+(?=(?:which|who|whom|whose|as|while|amid|after|following|despite|because|where|when|"
+    r"with|including|marking|raising|prompting|leaving|making|bringing|sparking|triggering|"
+    r"although|though|but|and)\b)|\s+(?:\u2014|\u2013|--)\s+|;\s+"
+)
+_ATTRIBUTION = re.compile(r"\b(said|says|told|according to|reported|announced|claimed|stated)\b")
+_DANGLING_END = re.compile(r"\b(?:the|a|an|of|to|and|or|in|on|at|for|with|by|from|as)$", re.I)
+MIN_COMPRESSED = 6
+
+
+def compressions(text: str) -> list[str]:
+    """Shorter versions of a sentence without a trailing clause ("..., which ...", "... --
+    ...", "...; ..."), longest first, so selection can buy the facts of a sentence without
+    the words that carry none.
+
+    A cut is safe when it only deletes: the head keeps its own words in order, so every number,
+    quote and name it keeps is still in the source. Refused: a cut inside a quotation, a head
+    under six words or ending on a function word, and a tail that holds the attribution
+    ("..., as the ministry said") since a claim must keep its speaker."""
+    out: list[str] = []
+    end = text.rstrip()[-1:] if text.rstrip()[-1:] in ".!" else "."
+    for m in reversed(list(_TRAIL.finditer(text))):
+        head = text[: m.start()].rstrip(" ,;")
+        tail = text[m.end() :]
+        if len(head.split()) < MIN_COMPRESSED or _DANGLING_END.search(head):
+            continue
+        if head.count('"') % 2 or head.count("\u201c") != head.count("\u201d"):
+            continue
+        if _ATTRIBUTION.search(tail) and not _ATTRIBUTION.search(head):
+            continue
+        out.append(head + end)
+    return sorted(out, key=len, reverse=True)

@@ -35,6 +35,7 @@ from .rewrite import (
     RELATIVE_RE,
     VAGUE_RE,
     absolute_dates,
+    compressions,
     drop_opener,
     resolve_pronoun,
 )
@@ -44,6 +45,10 @@ log = logging.getLogger(__name__)
 # Selection constants, chosen on realnews (see docs/synthesis.md) and checked on realnews-day.
 WORD_EXPONENT = 0.6  # cost of a sentence = words ** WORD_EXPONENT (1.0 = pure gain per word)
 REDUNDANCY = 0.6  # a candidate sharing this share of its content words with a chosen one is out
+PAIR_GAIN = 8.0  # extra gain for the other side of a chosen attributed disagreement
+import os
+_COMPRESS = os.environ.get("NC") is None
+WORD_EXPONENT = float(os.environ.get("WE", WORD_EXPONENT))
 MIN_GAIN = 1.2  # stop when no sentence adds this much fact weight (thin stories stay short)
 
 _JUNK = re.compile(
@@ -70,6 +75,20 @@ class Candidate:
     attributed: bool
     quote: bool
     figures: int
+    contest: tuple[Contest, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Contest:
+    """A figure of a candidate that other origins give differently, and why it may be printed:
+    ``latest`` (an update: this article is newer than every rival) or ``claim`` (an attributed
+    claim as well supported as its rivals: a genuine disagreement, to be shown side by side)."""
+
+    number: str
+    unit: str
+    kind: str
+    rivals: frozenset[int]
+    support: int
 
 
 def representatives(articles: Sequence[Article]) -> list[Article]:
@@ -136,41 +155,45 @@ def candidates(articles: Sequence[Article], index: SourceIndex) -> list[Candidat
             dated = absolute_dates(resolved, article.published_at or article.time)
             if dated is None or not _readable(dated):
                 continue
-            chk = check_sentence(dated, index, extra=[s])
-            if chk.verdict == "dropped":
-                continue
-            if not _uncontested(chk.text, s, article, index, table, latest):
-                continue
-            names = names_in(chk.text, index)
-            out.append(
-                Candidate(
-                    src=s,
-                    text=chk.text,
-                    check=chk,
-                    atoms=atoms(chk.text, names),
-                    content=content_words(chk.text),
-                    words=len(chk.text.split()),
-                    position=s.index / total,
-                    time=article.time,
-                    attributed=attributed(chk.text),
-                    quote=bool(_QUOTES.search(chk.text)),
-                    figures=len(figures(chk.text)),
+            for variant in dict.fromkeys([dated, *(compressions(dated) if _COMPRESS else [])]):
+                chk = check_sentence(variant, index, extra=[s])
+                if chk.verdict == "dropped":
+                    continue
+                contest = _contest(chk.text, s, article, index, table, latest)
+                if contest is None:
+                    continue
+                names = names_in(chk.text, index)
+                out.append(
+                    Candidate(
+                        src=s,
+                        text=chk.text,
+                        check=chk,
+                        atoms=atoms(chk.text, names),
+                        content=content_words(chk.text),
+                        words=len(chk.text.split()),
+                        position=s.index / total,
+                        time=article.time,
+                        attributed=attributed(chk.text),
+                        quote=bool(_QUOTES.search(chk.text)),
+                        figures=len(figures(chk.text)),
+                        contest=tuple(contest),
+                    )
                 )
-            )
     return out
 
 
-def _uncontested(
+def _contest(
     text: str,
     s: SourceSentence,
     article: Article,
     index: SourceIndex,
     table: dict,
     latest: dict[int, datetime],
-) -> bool:
+) -> list[Contest] | None:
     """Keep a figure others give differently only when it is the majority's, the latest, or an
     attributed claim as well supported as its rivals; a lone unattributed rival value is left out
-    (so an outlet's error is not printed)."""
+    (so an outlet's error is not printed): ``None``. Otherwise the updates and claims found."""
+    out: list[Contest] = []
     for fig, rivals in contested(text, s.origin, index):
         use = table.get((fig.number, fig.unit))
         mine = len(use.origins) if use is not None else 1
@@ -178,34 +201,52 @@ def _uncontested(
             continue
         soft = fig.unit in SOFT_UNITS
         if not soft and all(article.time > latest[o] for o in rivals):
+            out.append(Contest(fig.number, fig.unit, "latest", frozenset(rivals), mine))
             continue
         if not soft and attributed(text) and mine >= len(rivals):
+            out.append(Contest(fig.number, fig.unit, "claim", frozenset(rivals), mine))
             continue
         log.debug("contested figure %s %s left out", fig.number, fig.unit)
-        return False
-    return True
+        return None
+    return out
 
 
 def select(
     cands: Sequence[Candidate], budget: int, origins: int, min_gain: float | None = None
 ) -> list[Candidate]:
-    """Greedy budgeted coverage of fact atoms (see the module docstring)."""
+    """Greedy budgeted coverage of fact atoms (see the module docstring).
+
+    Two kinds of contested figures change the weights: the latest value of an updated figure
+    weighs as much as all its versions together (the slot is the fact, its current value is
+    what to print), and once one side of an attributed disagreement is chosen, the other
+    side's claim gains ``PAIR_GAIN`` so both parties are heard."""
     df: dict[str, set[int]] = defaultdict(set)
     for c in cands:
         for a in c.atoms:
             df[a].add(c.src.origin)
     weight = {a: atom_weight(a, len(o)) for a, o in df.items()}
+    for c in cands:
+        for k in c.contest:
+            if k.kind == "latest":
+                atom = f"n:{k.number}:{k.unit}"
+                weight[atom] = max(weight[atom], atom_weight(atom, k.support + len(k.rivals)))
     min_gain = MIN_GAIN if min_gain is None else min_gain
     covered: set[str] = set()
     chosen: list[Candidate] = []
     left = budget
     pool = list(cands)
+    wanted: dict[str, set[str]] = defaultdict(set)  # unit -> numbers already claimed
     while pool:
         best, best_score, best_gain = None, 0.0, 0.0
         for c in pool:
             if c.words > left:
                 continue
             gain = sum(weight[a] for a in c.atoms - covered)
+            gain += PAIR_GAIN * sum(
+                1
+                for k in c.contest
+                if k.kind == "claim" and wanted.get(k.unit) and k.number not in wanted[k.unit]
+            )
             bonus = 1 + 0.15 * c.attributed + 0.1 * c.quote + 0.1 * bool(c.figures)
             bonus *= 1 + 0.3 * (1 - c.position)
             score = gain * bonus / c.words**WORD_EXPONENT
@@ -215,6 +256,9 @@ def select(
             break
         chosen.append(best)
         covered |= best.atoms
+        for k in best.contest:
+            if k.kind == "claim":
+                wanted[k.unit].add(k.number)
         left -= best.words
         pool = [c for c in pool if c is not best and not _redundant(c, chosen)]
     return chosen

@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
         real = bench_realnews(realnews, work) if realnews.exists() else None
         if real is None:
             log.info("no %s: real-news figures skipped", realnews)
-        extra = _evaluations(args.shared / "bench")
+        extra = _clusterer_throughput() + _evaluations(args.shared / "bench")
     command = (
         COMMAND if args.n == 10_000 else f"python -m newsloom.bench -n {args.n} --out {args.out}"
     )
@@ -228,13 +228,40 @@ def main(argv: list[str] | None = None) -> None:
     log.info("wrote %s", args.out)
 
 
+def _clusterer_throughput() -> list[str]:
+    """The online clusterer alone on a 100,000-article synthetic stream (issue 4's curve)."""
+    from newsloom.cluster.bench import markdown, throughput
+
+    return [
+        "## Online clustering throughput (10k to 100k articles in the active window)",
+        "",
+        "`newsloom.cluster.bench.throughput()` (part of `make bench`): one synthetic stream, the "
+        "clusterer from extracted text to assignment, no embeddings, per segment.",
+        "",
+        *markdown(throughput()),
+        "",
+    ]
+
+
 def _evaluations(bench: Path) -> list[str]:
-    """The evaluation sections (clustering, synthesis), when the reference data is there."""
+    """The evaluation sections (clustering, synthesis, mutations), when the data is there."""
     if not (bench / "realnews").exists():
         return []
+    from newsloom.eval import mutate
     from newsloom.eval.report import sections
 
-    return sections(bench)
+    lines = sections(bench)
+    for name in ("realnews", "realnews-day"):
+        lines += [
+            f"## Verifier mutation testing: {name}",
+            "",
+            f"`newsloom eval mutate --data ../shared/bench/{name}`: seeded errors injected into "
+            "the verified articles; a mutant that still passes the stated rule is discarded.",
+            "",
+            *mutate.markdown(mutate.evaluate(bench / name)),
+            "",
+        ]
+    return lines
 
 
 if __name__ == "__main__":

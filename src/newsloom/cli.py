@@ -312,10 +312,12 @@ def demo(
 
 def _register_eval() -> None:
     from newsloom.eval.cluster import cluster_command
+    from newsloom.eval.mutate import mutate_command
     from newsloom.eval.synth import synth_command
 
     eval_app.command("cluster")(cluster_command)
     eval_app.command("synth")(synth_command)
+    eval_app.command("mutate")(mutate_command)
 
 
 _register_eval()

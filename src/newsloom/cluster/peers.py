@@ -16,6 +16,7 @@ Noise points (HDBSCAN label -1) become singletons.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -69,13 +70,10 @@ def minilm_embeddings(texts: list[str]) -> np.ndarray:
         from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found]
     except ImportError as exc:  # torch, the model package or sentence-transformers missing
         raise EmbeddingsUnavailable("skipped: install newsloom[embeddings]") from exc
-    from pathlib import Path
-
-    path = getattr(pkg, "MODEL_PATH", None) or getattr(pkg, "model_path", None)
-    if callable(path):
-        path = path()
-    model = SentenceTransformer(str(path or Path(pkg.__file__).parent), device="cpu")
-    return np.asarray(model.encode(texts, normalize_embeddings=True))
+    # the package carries the weights; HF_HUB_OFFLINE keeps sentence-transformers off the network
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    model = SentenceTransformer(str(pkg.get_model_path()), device="cpu")
+    return np.asarray(model.encode(texts, normalize_embeddings=True, batch_size=32))
 
 
 def _hdbscan(x: np.ndarray, min_cluster_size: int, min_samples: int) -> list[int]:

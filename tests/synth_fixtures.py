@@ -70,3 +70,21 @@ def story_articles() -> list[Article]:
         truncated=out[0].truncated,
     )
     return [*out, copy]
+
+
+def make_articles(texts: dict[str, tuple[datetime, str]], first_id: int = 1) -> list[Article]:
+    """Independent articles from ``outlet -> (published, text)``, ids from ``first_id``."""
+    return [
+        Article(
+            url=f"https://{outlet}/story",
+            canonical_url=f"https://{outlet}/story",
+            outlet=outlet,
+            title=None,
+            text=text,
+            published_at=when,
+            fetched_at=when,
+            language="en",
+            id=i,
+        )
+        for i, (outlet, (when, text)) in enumerate(texts.items(), start=first_id)
+    ]

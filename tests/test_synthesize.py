@@ -7,10 +7,13 @@ from datetime import UTC, datetime
 
 from newsloom.model import Article, Story
 from newsloom.synthesize import synthesize
+from newsloom.synthesize.facts import contested, figures
 from newsloom.synthesize.headline import compress
-from newsloom.synthesize.rewrite import absolute_dates, drop_opener
+from newsloom.synthesize.rewrite import absolute_dates, compressions, drop_opener
+from newsloom.synthesize.select import _minority_first_name
 from newsloom.text import numbers
-from synth_fixtures import story_articles
+from newsloom.verify import SourceIndex
+from synth_fixtures import make_articles, story_articles
 
 NOW = datetime(2031, 3, 10, tzinfo=UTC)
 
@@ -102,3 +105,116 @@ def test_thin_story_is_short() -> None:
     arts = story_articles()[:1]
     syn = synthesize(Story(id=2), arts, words=600, now=NOW)
     assert len(syn.text.split()) < 120
+
+
+def test_compressions_cut_only_fact_free_trailing_clauses() -> None:
+    long = "The council approved the new harbour budget after a long debate, which lasted well into the night."
+    assert compressions(long) == [
+        "The council approved the new harbour budget after a long debate."
+    ]
+    # a tail with a number, a name, an attribution or a quote is kept whole
+    assert (
+        compressions("The council approved the new harbour budget, which costs 40 million.") == []
+    )
+    assert compressions("The council approved the new harbour budget, as Mayor Vance said.") == []
+    assert compressions('The mayor called it "a fair deal, which we need" at the meeting.') == []
+    assert compressions("The budget passed, which surprised few.") == []  # head too short
+
+
+def test_figures_ordinals_and_tallies() -> None:
+    by_unit = {
+        f.unit: f for f in figures("Vance scored in the 13th minute as the bill passed 222 to 209.")
+    }
+    assert by_unit["minute"].ordinal and by_unit["minute"].number == "13"
+    assert by_unit["tally"].number == "222-209"
+    assert all(f.unit != "tally" for f in figures("The 2018-19 season was long."))
+
+
+def test_minority_tally_is_left_out_and_majority_printed() -> None:
+    day = datetime(2031, 5, 2, 12, tzinfo=UTC)
+    arts = make_articles(
+        {
+            "alpha.example": (
+                day,
+                "The harbour council approved the dredging plan by 31-12 in a late vote.",
+            ),
+            "beta.example": (
+                day,
+                "Councillors backed the dredging plan 31 to 12 after a long debate.",
+            ),
+            "gamma.example": (day, "The dredging plan won approval in the harbour council, 31-12."),
+            "delta.example": (
+                day,
+                "The harbour council passed the dredging plan by a vote of 31 to 19 on the night.",
+            ),
+        }
+    )
+    syn = synthesize(Story(id=3), arts, words=200, now=NOW)
+    assert "31-12" in syn.text or "31 to 12" in syn.text
+    assert "19" not in syn.text
+
+
+def test_update_prints_latest_figure_and_claims_are_paired() -> None:
+    early = datetime(2031, 6, 1, 8, tzinfo=UTC)
+    late = datetime(2031, 6, 2, 8, tzinfo=UTC)
+    arts = make_articles(
+        {
+            "alpha.example": (
+                early,
+                "A landslide buried the mountain village of Orvane, killing 12 people. "
+                "Rescue teams from the capital reached the village by road.",
+            ),
+            "beta.example": (
+                early,
+                "The landslide in Orvane has killed 12 people, rescuers at the scene reported. "
+                "The Velm army said its drones spotted 40 survivors near the river.",
+            ),
+            "gamma.example": (
+                late,
+                "The death toll from the Orvane landslide rose to 19 people on the second day. "
+                "The Orvane mayor said rescuers found 25 survivors near the river.",
+            ),
+        }
+    )
+    syn = synthesize(Story(id=4), arts, words=400, now=NOW)
+    assert "19 people" in syn.text  # the latest toll, from the latest article
+    # an attributed disagreement is shown from both sides, each with its speaker
+    assert "40 survivors" in syn.text and "25 survivors" in syn.text
+    assert "army said" in syn.text and "mayor said" in syn.text
+
+
+def test_minority_first_name_and_ordinal_of_same_person_left_out() -> None:
+    day = datetime(2031, 7, 5, 20, tzinfo=UTC)
+    arts = make_articles(
+        {
+            "alpha.example": (
+                day,
+                "Striker Tomas Brell scored in the 12th minute as Harbour City beat Elm Town 2-0. "
+                "Harbour City coach Ada Kinsey said the team played with courage. "
+                "Tomas Brell said the early goal settled the nerves.",
+            ),
+            "beta.example": (
+                day,
+                "Tomas Brell opened the scoring in the 12th minute for Harbour City. "
+                "Coach Ada Kinsey said the win lifted the club to first place.",
+            ),
+            "gamma.example": (
+                day,
+                "Harbour City beat Elm Town 2-0, with Tomas Brell on target early. "
+                "Ada Kinsey said the squad deserved the three points.",
+            ),
+            "delta.example": (
+                day,
+                'Harbour City forward "Tommy" Brell struck in the 19th minute against Elm Town. '
+                "The stadium was sold out for the derby against the local rivals.",
+            ),
+        }
+    )
+    index = SourceIndex(arts)
+    assert _minority_first_name('Forward "Tommy" Brell struck against Elm Town.', index)
+    assert not _minority_first_name("Tomas Brell opened the scoring for Harbour City.", index)
+    (fig, rivals), *_ = contested("Brell struck in the 19th minute against Elm Town.", 4, index)
+    assert fig.ordinal and fig.number == "19" and rivals == {1, 2}
+    syn = synthesize(Story(id=5), arts, words=300, now=NOW)
+    assert "12th minute" in syn.text
+    assert "Tommy" not in syn.text and "19th" not in syn.text

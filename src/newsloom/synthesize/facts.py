@@ -14,13 +14,14 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from newsloom.model import Article, KeyFact
 from newsloom.text import content_words, normalize
 from newsloom.verify import SourceIndex
 
 FIGURE_RE = re.compile(
-    r"(?<![\w.,:])(\$|US\$|\u20ac|\u00a3)?(\d+(?:[.,]\d+)*)(?:st|nd|rd|th)?(?![:\d])"
+    r"(?<![\w.,:])(\$|US\$|\u20ac|\u00a3)?(\d+(?:[.,]\d+)*)(st|nd|rd|th)?(?![:\d])"
     r"(\s?(?:%|per ?cent|percent))?"
     r"(?:[\s-]+((?:million|billion|trillion)\s+)?([A-Za-z][A-Za-z-]+))?"
 )
@@ -39,6 +40,7 @@ class Figure:
     text: str
     after: str = ""
     hyphen: bool = False  # "21-point plan": the number names one thing, wherever it is printed
+    ordinal: bool = False  # "13th minute": a position, never updated (no "latest" rule)
 
 
 _NUM_WORD = {
@@ -51,19 +53,25 @@ _NUM_WORD = {
 _WORD_FIGURE = re.compile(rf"\b({'|'.join(_NUM_WORD)})[\s-]+([a-z][a-z-]+)", re.I)
 _CLOCK = re.compile(r"\b(\d{1,2})(?:(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?!\w)|:(\d{2})\b)", re.I)
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+# a vote or score ("222 to 209", "40-22"): one figure, so "222 to 219" is seen as its rival
+_TALLY = re.compile(
+    r"(?<![\w$-])(?<![\d][.,:])(\d{1,4})\s*(?:-|\u2013|\u2014|to)\s*(\d{1,4})(?![\w%-]|[.,:]\d)"
+)
+_TALLY_WORDS = frozenset("vote votes win victory defeat loss margin majority".split())
 SOFT_UNITS = frozenset({"clock", "weekday"})
-import os
-FIG = float(os.environ.get("FIG", 1))
-NAME = float(os.environ.get("NAME", 1.5))
-WORD = float(os.environ.get("WORD", 1))
-CAPS = float(os.environ.get("CAPS", 0))
-WPOW = float(os.environ.get("WPOW", 1))
 UNIQUE_WORD = 0.15  # weight of a content word only one origin uses
 
 
 def figures(text: str) -> list[Figure]:
     """Figures printed in ``text``: number plus following noun (or %, currency), number words
-    ("seven minutes"), clock times ("9:50 pm") and weekdays (a date given by its day)."""
+    ("seven minutes"), clock times ("9:50 pm") and weekdays (a date given by its day), tallies
+    ("222-209"). Memoised: contested-figure search asks for every source sentence's figures
+    once per candidate."""
+    return list(_figures(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _figures(text: str) -> tuple[Figure, ...]:
     out = []
     for m in _WORD_FIGURE.finditer(text):
         unit = m.group(2).lower()
@@ -78,16 +86,27 @@ def figures(text: str) -> list[Figure]:
         out.append(Figure(m.group(1).lower(), "weekday", m.group(0)))
     for m in FIGURE_RE.finditer(text):
         num = m.group(2).replace(",", "")
+        ordinal, percent, noun = m.group(3), m.group(4), m.group(6)
         unit = ""
-        if m.group(3):
+        if percent:
             unit = "%"
-        elif m.group(5) and m.group(5).lower() not in _SKIP_UNITS:
-            unit = _stem(m.group(5).lower())
+        elif noun and noun.lower() not in _SKIP_UNITS:
+            unit = _stem(noun.lower())
         if m.group(1):
             unit = unit or "money"
-        hyphen = bool(m.group(5)) and "-" in m.group(0)[len(m.group(2)) :][:2]
-        out.append(Figure(num, unit, m.group(0).strip(), _next_word(text, m.end()), hyphen))
-    return out
+        rest = m.group(0)[len(m.group(1) or "") + len(m.group(2)) + len(ordinal or "") :]
+        hyphen = bool(noun) and "-" in rest[:2]
+        after = _next_word(text, m.end())
+        out.append(Figure(num, unit, m.group(0).strip(), after, hyphen, bool(ordinal)))
+    for m in _TALLY.finditer(text):
+        a, b = m.group(1), m.group(2)
+        if len(a) == 4 and a[:2] in ("19", "20"):
+            continue  # a span of years ("2018-19"), not a tally
+        unit = re.match(r"\s*([a-z]+)", text[m.end() :])
+        if unit and unit.group(1) not in _TALLY_WORDS and unit.group(1) not in _SKIP_UNITS:
+            continue  # a range of a quantity ("10 to 15 inches"), not a tally
+        out.append(Figure(f"{a}-{b}", "tally", m.group(0)))
+    return tuple(out)
 
 
 def _next_word(text: str, pos: int) -> str:
@@ -111,25 +130,16 @@ def atoms(text: str, names: Sequence[str]) -> set[str]:
         out.add(f"n:{f.number}:{f.unit}")
         out.add(f"n:{f.number}")
     out |= {"p:" + normalize(n) for n in names}
-    if CAPS:
-        toks = text.split()
-        out |= {
-            "c:" + _stem(t.strip(".,;:!?\"'\u201c\u201d\u2019()").lower())
-            for t in toks[1:]
-            if t[:1].isupper() and len(t.strip(".,;:!?\"'\u201c\u201d\u2019()")) > 2
-        }
     return out
 
 
 def atom_weight(atom: str, df: int) -> float:
     """Weight of an atom reported by ``df`` independent origins: shared facts count most."""
     if atom.startswith("n:"):
-        return FIG * (1.0 + 2.0 * df) if atom.count(":") == 2 else 0.5 * df
+        return 1.0 + 2.0 * df if atom.count(":") == 2 else 0.5 * df
     if atom.startswith("p:"):
-        return NAME * df
-    if atom.startswith("c:"):
-        return CAPS * df
-    return UNIQUE_WORD if df <= 1 else WORD * float(df - 1) ** WPOW
+        return 1.5 * df
+    return UNIQUE_WORD if df <= 1 else float(df - 1)
 
 
 def attributed(text: str) -> bool:
@@ -161,11 +171,15 @@ def contested(text: str, origin: int, index: SourceIndex) -> list[tuple[Figure, 
     """Figures of ``text`` that other origins give differently in a similar sentence.
 
     Returns each contested figure with the origins of the rival values (for the caller to weigh
-    against its own support). Similar = sharing at least a third of the content words."""
+    against its own support). Similar = sharing at least a third of the content words; also the
+    same slot: the same word after the number, hyphenated figures ("21-point"), tallies sharing
+    one side ("222-209" / "222 to 219"), and an ordinal about the same person ("Cash ... 39th
+    minute" / "Cash ... 36 minutes")."""
     mine = [f for f in figures(text) if f.unit and f.unit != "money"]
     if not mine:
         return []
     cw = content_words(text)
+    people = _surnames(text, index)
     out = []
     for f in mine:
         rivals: set[int] = set()
@@ -174,15 +188,31 @@ def contested(text: str, origin: int, index: SourceIndex) -> list[tuple[Figure, 
                 continue
             similar = len(cw & s.content) * (5 if f.unit in SOFT_UNITS else 3) >= len(cw)
             for g in figures(s.text):
+                # a bare ordinal ("in the 36th,") counts the same thing as "39th minute"
+                bare = f.ordinal and g.ordinal and not g.unit
+                if g.number == f.number or not (g.unit == f.unit or bare):
+                    continue
                 if (
-                    g.unit == f.unit
-                    and g.number != f.number
-                    and (similar or (f.after and f.after == g.after) or (f.hyphen and g.hyphen))
+                    (similar and not bare)
+                    or (f.after and f.after == g.after)
+                    or (f.hyphen and g.hyphen)
+                    or (f.unit == "tally" and _one_side(f.number, g.number))
+                    or (f.ordinal and g.ordinal and bool(people & _surnames(s.text, index)))
                 ):
                     rivals.add(s.origin)
         if rivals:
             out.append((f, rivals))
     return out
+
+
+def _surnames(text: str, index: SourceIndex) -> set[str]:
+    """Surnames of the story's known people printed in ``text``."""
+    return {w for w in re.findall(r"[A-Z][\w'\u2019-]+", text) if w in index.surnames}
+
+
+def _one_side(a: str, b: str) -> bool:
+    """Two tallies that share exactly one side ("222-209", "222-219") count the same vote."""
+    return len(set(a.split("-")) & set(b.split("-"))) == 1
 
 
 def key_facts(

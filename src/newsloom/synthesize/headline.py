@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from newsloom.text import content_words, is_complete, split_sentences
+from newsloom.text import content_words, is_complete
 from newsloom.verify import SourceIndex, check_sentence
 
 from .rewrite import absolute_dates, drop_opener
@@ -54,9 +54,10 @@ def headline(chosen: Sequence[Candidate], index: SourceIndex) -> tuple[str, list
     for a in index.articles.values():
         if a.title and _sentence_case(a.title):
             pool.append((a.title, True))
-        lead = next(iter(split_sentences(a.text)), None)
-        if lead is not None and is_complete(lead.text):
-            pool.append((lead.text, True))
+    # each article's first complete sentence (the index already split the texts)
+    for s in index.sentences:
+        if s.index == 0 and is_complete(s.text):
+            pool.append((s.text, True))
     for c in chosen:
         pool.append((c.text, False))
     body = set().union(*(c.content for c in chosen)) if chosen else set()

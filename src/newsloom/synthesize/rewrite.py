@@ -155,15 +155,30 @@ _DANGLING_END = re.compile(r"\b(?:the|a|an|of|to|and|or|in|on|at|for|with|by|fro
 MIN_COMPRESSED = 6
 
 
+def _carries_facts(tail: str) -> bool:
+    """A clause with a number, a number word, a capitalised word (a name, place or body) or a
+    quotation holds facts a reader may need; only fact-free clauses are cut."""
+    return bool(
+        re.search(r"\d|[\"\u201c\u201d]", tail)
+        or re.search(r"\b[A-Z][a-z]", tail)
+        or re.search(
+            r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|"
+            r"thousands?|millions?)\b",
+            tail,
+            re.I,
+        )
+    )
+
+
 def compressions(text: str) -> list[str]:
     """Shorter versions of a sentence without a trailing clause ("..., which ...", "... --
-    ...", "...; ..."), longest first, so selection can buy the facts of a sentence without
-    the words that carry none.
+    ...", "...; ..."), longest first: a sentence too long to print can still give its facts.
 
     A cut is safe when it only deletes: the head keeps its own words in order, so every number,
     quote and name it keeps is still in the source. Refused: a cut inside a quotation, a head
-    under six words or ending on a function word, and a tail that holds the attribution
-    ("..., as the ministry said") since a claim must keep its speaker."""
+    under six words or ending on a function word, a tail that holds the attribution ("..., as
+    the ministry said": a claim keeps its speaker) and a tail that carries facts (numbers,
+    number words, capitalised words, quotations)."""
     out: list[str] = []
     end = text.rstrip()[-1:] if text.rstrip()[-1:] in ".!" else "."
     for m in reversed(list(_TRAIL.finditer(text))):
@@ -174,6 +189,8 @@ def compressions(text: str) -> list[str]:
         if head.count('"') % 2 or head.count("\u201c") != head.count("\u201d"):
             continue
         if _ATTRIBUTION.search(tail) and not _ATTRIBUTION.search(head):
+            continue
+        if _carries_facts(tail):
             continue
         out.append(head + end)
     return sorted(out, key=len, reverse=True)

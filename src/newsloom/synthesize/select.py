@@ -18,7 +18,15 @@ from datetime import datetime
 
 from newsloom.model import Article
 from newsloom.text import content_words, is_complete
-from newsloom.verify import WEEKDAYS, Check, SourceIndex, SourceSentence, check_sentence, names_in
+from newsloom.verify import (
+    TITLE_WORDS,
+    WEEKDAYS,
+    Check,
+    SourceIndex,
+    SourceSentence,
+    check_sentence,
+    names_in,
+)
 
 from .facts import (
     SOFT_UNITS,
@@ -46,9 +54,6 @@ log = logging.getLogger(__name__)
 WORD_EXPONENT = 0.6  # cost of a sentence = words ** WORD_EXPONENT (1.0 = pure gain per word)
 REDUNDANCY = 0.6  # a candidate sharing this share of its content words with a chosen one is out
 PAIR_GAIN = 8.0  # extra gain for the other side of a chosen attributed disagreement
-import os
-_COMPRESS = os.environ.get("NC") is None
-WORD_EXPONENT = float(os.environ.get("WE", WORD_EXPONENT))
 MIN_GAIN = 1.2  # stop when no sentence adds this much fact weight (thin stories stay short)
 
 _JUNK = re.compile(
@@ -101,10 +106,13 @@ def representatives(articles: Sequence[Article]) -> list[Article]:
     return list(by_origin.values())
 
 
+MAX_WORDS = 55  # a longer sentence is hard to read: compressed or left out
+
+
 def _usable(text: str) -> bool:
     n = len(text.split())
     return (
-        6 <= n <= 55
+        6 <= n <= MAX_WORDS
         and is_complete(text)
         and (text[0].isupper() or text[0] in '"\u201c')
         and not text.rstrip().endswith(("?", ":"))
@@ -146,40 +154,74 @@ def candidates(articles: Sequence[Article], index: SourceIndex) -> list[Candidat
         article = index.articles[aid]
         total = max(len(sents), 1)
         for s in sents:
-            if not _usable(s.text):
+            text = _fitting(s.text)
+            if text is None:
                 continue
-            text = drop_opener(s.text)
+            text = drop_opener(text)
             resolved = resolve_pronoun(text, s, index)
             if resolved is None:
                 continue
             dated = absolute_dates(resolved, article.published_at or article.time)
             if dated is None or not _readable(dated):
                 continue
-            for variant in dict.fromkeys([dated, *(compressions(dated) if _COMPRESS else [])]):
-                chk = check_sentence(variant, index, extra=[s])
-                if chk.verdict == "dropped":
-                    continue
-                contest = _contest(chk.text, s, article, index, table, latest)
-                if contest is None:
-                    continue
-                names = names_in(chk.text, index)
-                out.append(
-                    Candidate(
-                        src=s,
-                        text=chk.text,
-                        check=chk,
-                        atoms=atoms(chk.text, names),
-                        content=content_words(chk.text),
-                        words=len(chk.text.split()),
-                        position=s.index / total,
-                        time=article.time,
-                        attributed=attributed(chk.text),
-                        quote=bool(_QUOTES.search(chk.text)),
-                        figures=len(figures(chk.text)),
-                        contest=tuple(contest),
-                    )
+            chk = check_sentence(dated, index, extra=[s])
+            if chk.verdict == "dropped":
+                continue
+            contest = _contest(chk.text, s, article, index, table, latest)
+            if contest is None or _minority_first_name(chk.text, index):
+                continue
+            names = names_in(chk.text, index)
+            out.append(
+                Candidate(
+                    src=s,
+                    text=chk.text,
+                    check=chk,
+                    atoms=atoms(chk.text, names),
+                    content=content_words(chk.text),
+                    words=len(chk.text.split()),
+                    position=s.index / total,
+                    time=article.time,
+                    attributed=attributed(chk.text),
+                    quote=bool(_QUOTES.search(chk.text)),
+                    figures=len(figures(chk.text)),
+                    contest=tuple(contest),
                 )
+            )
     return out
+
+
+_BEFORE_SURNAME = re.compile(r"[\"\u201c\u2018']?([A-Z][a-z]+)[\"\u201d\u2019']?\s+([A-Z][\w'-]+)")
+
+
+def _minority_first_name(text: str, index: SourceIndex) -> bool:
+    """True when a known person is given a first name (or a quoted nickname) that fewer than
+    half of the origins naming that person in full use: an outlet's slip ("Mark" for "Marco")
+    or spin is not printed, whatever the edit distance."""
+    for m in _BEFORE_SURNAME.finditer(text):
+        first, sur = m.group(1), m.group(2)
+        fulls = index.surnames.get(sur)
+        if not fulls or first.lower() in TITLE_WORDS or f"{first} {sur}" in fulls:
+            continue
+        if any(f.split()[0] == first for f in fulls if len(f.split()) > 1):
+            continue
+        named = set().union(*(index.persons.get(f, set()) for f in fulls))
+        pat = re.compile(rf"\b{re.escape(first)}[\"\u201d\u2019']?\s+{re.escape(sur)}\b")
+        mine = {o for o, t in index.origin_text.items() if pat.search(t)}
+        if len(named) >= 2 and 2 * len(mine) < len(named):
+            return True
+    return False
+
+
+def _fitting(text: str) -> str | None:
+    """The sentence if usable; a sentence too long to print is cut to its longest usable
+    compression (a trailing clause without facts dropped, ``rewrite.compressions``); else
+    ``None``. Compression is kept for long sentences only: on realnews, offering it for every
+    sentence cost key facts, because fact-free clauses still hold the words a fact is told in."""
+    if _usable(text):
+        return text
+    if len(text.split()) <= MAX_WORDS:
+        return None
+    return next((c for c in compressions(text) if _usable(c)), None)
 
 
 def _contest(
@@ -199,7 +241,7 @@ def _contest(
         mine = len(use.origins) if use is not None else 1
         if mine >= 2 and mine >= 2 * len(rivals):
             continue
-        soft = fig.unit in SOFT_UNITS
+        soft = fig.unit in SOFT_UNITS or fig.ordinal
         if not soft and all(article.time > latest[o] for o in rivals):
             out.append(Contest(fig.number, fig.unit, "latest", frozenset(rivals), mine))
             continue

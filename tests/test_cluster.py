@@ -7,7 +7,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from newsloom.cluster import ClusterConfig, OnlineClusterer
-from newsloom.cluster.features import headline, stem, term_weights
+from newsloom.cluster.features import (
+    OnlineIdf,
+    _dates,
+    headline,
+    sentences,
+    stem,
+    term_hash,
+    term_weights,
+)
+from newsloom.cluster.online import STEPS
 from newsloom.cluster.peers import agglomerative, fit_predict, hdbscan_svd
 from newsloom.model import Article, Merge
 
@@ -214,3 +223,55 @@ def test_hdbscan_peer_without_embeddings_says_skipped() -> None:
             fit_predict(stream(), "hdbscan")
     else:
         assert len(fit_predict(stream(), "hdbscan")) == 7
+
+
+def test_regex_sentences_keep_abbreviations_and_split_paragraphs() -> None:
+    text = (
+        'Gen. Varant met Mr. Brisk in the U.S. capital on Jan. 5. He said "no." '
+        "Talks resume today\nA second paragraph starts here. 3 people left."
+    )
+    assert sentences(text) == [
+        "Gen. Varant met Mr. Brisk in the U.S. capital on Jan. 5.",
+        'He said "no."',
+        "Talks resume today",
+        "A second paragraph starts here.",
+        "3 people left.",
+    ]
+
+
+def test_dates_are_found_from_digits_in_every_common_form() -> None:
+    assert _dates("on 9 July, then July 10th and 2031-03-02") == {"7-9", "7-10", "3-2"}
+    assert _dates("Sept. 3 and 4th of nothing") == {"9-3"}
+    assert _dates("in March 2031, at 19:30, x9 July") == set()
+
+
+def test_background_vocabulary_warm_starts_idf() -> None:
+    cold, warm = OnlineIdf(), OnlineIdf(background_docs=100)
+    people, name = term_hash(stem("people")), term_hash("n:qorvia")
+    assert cold.idf(people) == cold.idf(name)  # nothing seen: every term alike
+    assert warm.idf(people) < warm.idf(name)  # the demo corpus knows "people" is common
+
+
+def test_timings_break_add_into_steps() -> None:
+    c = OnlineClusterer()
+    c.timings = {}
+    for a in stream():
+        c.add(a)
+    assert set(c.timings) == set(STEPS)
+    assert all(v >= 0 for v in c.timings.values())
+
+
+def test_a_term_shared_by_too_many_stories_finds_no_candidates() -> None:
+    # Two stories share the word "harbour"; with max_posting=1 it is a stop word of the
+    # window and finds no candidates, while their own words still do.
+    def two_stories(cfg: ClusterConfig) -> OnlineClusterer:
+        c = OnlineClusterer(cfg)
+        assert c.add(art(0, "Harbour Quelm", "Harbour Quelm.", DAY0)).created
+        assert c.add(art(1, "Harbour Zarvo", "Harbour Zarvo.", DAY0)).created
+        return c
+
+    strict = two_stories(ClusterConfig(max_posting=1, threshold=0.99))
+    assert strict._candidates([term_hash("harbour")]) == []
+    assert strict._candidates([term_hash("quelm"), term_hash("harbour")]) == [1]
+    loose = two_stories(ClusterConfig(threshold=0.99))
+    assert loose._candidates([term_hash("harbour")]) == [1, 2]

@@ -74,6 +74,8 @@ class ClusterConfig:
     costs the same with 10,000 or 100,000 articles in the window."""
     vector_terms: int = 0
     """Keep only this many weightiest terms per article vector (0: all)."""
+    background_docs: int = 0
+    """Online IDF starts from the shipped demo corpus counted as this many documents."""
     title_weight: float = 2.0
     lead_weight: float = 2.0
     body_weight: float = 1.0
@@ -120,18 +122,30 @@ class _State:
     members: list[dict[int, float]] = field(default_factory=list)
     centroid_sum: dict[int, float] = field(default_factory=dict)
     centroid_n: int = 0
-    centroid: dict[int, float] = field(default_factory=dict)
+    centroid_sq: float = 0.0
+    """Squared length of ``centroid_sum``, kept up to date term by term: the centroid is
+    never normalised into a new dict (that cost O(story terms) per added article)."""
     index_terms: set[int] = field(default_factory=set)
 
     def add_vector(self, vec: dict[int, float], cap: int, members_cap: int) -> None:
         if len(self.members) < members_cap:
             self.members.append(vec)
         if self.centroid_n < cap:
+            cs, sq = self.centroid_sum, self.centroid_sq
             for t, v in vec.items():
-                self.centroid_sum[t] = self.centroid_sum.get(t, 0.0) + v
+                old = cs.get(t, 0.0)
+                cs[t] = new = old + v
+                sq += new * new - old * old
+            self.centroid_sq = sq
             self.centroid_n += 1
-            norm = math.sqrt(sum(v * v for v in self.centroid_sum.values()))
-            self.centroid = {t: v / norm for t, v in self.centroid_sum.items()} if norm > 0 else {}
+
+    def centroid_cosine(self, vec: dict[int, float]) -> float:
+        """Cosine between a unit vector and the story's centroid."""
+        return (
+            cosine(vec, self.centroid_sum) / math.sqrt(self.centroid_sq)
+            if self.centroid_sq > 0
+            else 0.0
+        )
 
     def story(self) -> Story:
         return Story(
@@ -152,7 +166,7 @@ class OnlineClusterer:
     def __init__(self, config: ClusterConfig | None = None) -> None:
         self.config = config or ClusterConfig()
         self._weights = self.config.weights
-        self._idf = OnlineIdf()
+        self._idf = OnlineIdf(self.config.background_docs)
         self._active: dict[int, _State] = {}
         self._story_of: dict[int, int] = {}
         self._redirect: dict[int, int] = {}
@@ -261,7 +275,7 @@ class OnlineClusterer:
             st = self._active[sid]
             gap = max(0.0, t - st.last, st.first - t) / _DAY
             if gap <= cfg.window_days:
-                rows.append((cosine(vec, st.centroid), gap, sid))
+                rows.append((st.centroid_cosine(vec), gap, sid))
         rows.sort(key=lambda r: (-r[0], r[2]))
         out = []
         w = cfg.centroid_weight
@@ -299,7 +313,9 @@ class OnlineClusterer:
             other = self._active.get(sid)
             if other is None or other.id == state.id:
                 continue
-            if cosine(state.centroid, other.centroid) < self.config.merge_threshold:
+            norms = math.sqrt(state.centroid_sq * other.centroid_sq)
+            alike = cosine(state.centroid_sum, other.centroid_sum) / norms if norms > 0 else 0.0
+            if alike < self.config.merge_threshold:
                 continue
             target, source = (state, other) if state.id < other.id else (other, state)
             self._absorb(target, source)

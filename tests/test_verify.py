@@ -137,3 +137,29 @@ def test_name_absent_from_cited_sources_is_dropped(index: SourceIndex) -> None:
     )
     assert c.verdict == "dropped"
     assert any("Kell" in r for r in c.reasons)
+
+
+def test_accents_and_event_numerals_are_no_minority_spelling() -> None:
+    from newsloom.model import Article
+
+    texts = [
+        "Striker Kylian Mbappe scored twice as Lyonesse won Super Bowl LVII in Kell.",
+        "Striker Kylian Mbappe scored twice in the final, officials said.",
+        "Striker Kylian Mbappé scored twice in the final of Super Bowl LVIII, officials said.",
+    ]
+    arts = [
+        Article(
+            url=f"https://o{i}.example/a",
+            canonical_url=f"https://o{i}.example/a",
+            outlet=f"o{i}.example",
+            title=None,
+            text=t,
+            published_at=NOW,
+            fetched_at=NOW,
+            language="en",
+            id=i,
+        )
+        for i, t in enumerate(texts, start=1)
+    ]
+    index = SourceIndex(arts)
+    assert check_sentence(texts[2], index).verdict == "supported"

@@ -7,8 +7,12 @@ rules a fluent writer breaks and a reader cannot see:
 * **support** - a source sentence supports a written one when it shares at least half of the
   written sentence's content words (the evaluation's citation rule) and agrees on its numbers
   (shares at least one of them, when the written sentence has any). No support, no sentence.
-* **numbers** - every number stands in a cited source sentence, except the numbers of a date that
-  is computed from a cited article's published date ("Saturday, 6 December").
+* **numbers** - every number stands in a cited source sentence; the numbers of a date are
+  checked as a date instead.
+* **dates** - every date ("Saturday, 6 December", "Dec. 6, 2025", "29-30 October") is a day a
+  cited source sentence states: a date it prints, or a day its relative date denotes from its
+  article's date (a weekday: the latest such day on or before publication, or the next one;
+  yesterday, today, tonight, tomorrow). A weekday printed with the date must be that day's.
 * **quotes** - every span of three or more words in double quotes is an exact substring of a cited
   source sentence.
 * **people** - every person named is named in a cited source sentence (a pronoun the
@@ -17,11 +21,17 @@ rules a fluent writer breaks and a reader cannot see:
   of two or more words that do not start the sentence, runs that are known person names of the
   sources (a run following a title such as "President X" or next to "said"), and single surnames
   that end such a known full name.
+* **proper names** - every capitalised word inside a sentence (people, places, bodies) stands in
+  a cited source sentence; at a sentence start or in a title-case headline, only the words the
+  sources themselves treat as names (capitalised inside their sentences, never in lower case).
+  Month and weekday names are dates, checked as dates.
 * **names** - a known person's name spelled the way only a minority of independent origins spell it
   ("Mark" where most say "Marco") is not printed.
-* **roles** - a role modifier (former, ex-, late, outgoing, incoming, acting, interim) before a
-  person must agree with how the MAJORITY of independent origins that mention that person describe
-  them; an office title with a qualifier ("House Speaker") must not be given to a person when other
+* **roles** - a role modifier (former, ex-, late, outgoing, incoming, acting, interim; "ex-" with
+  or without a space) before a person - within four capitalised or office words ("former
+  president", "ex-Senate Minority Leader"), a known person, a known surname, or else a word the
+  sources print only as the end of a capitalised name - must agree with how the MAJORITY of
+  independent origins that mention that person describe them; an office title with a qualifier ("House Speaker") must not be given to a person when other
   origins give that title to somebody else and none to this person. Several real outlets called a
   sitting president "former President"; being supported by one of them is not enough.
 
@@ -33,6 +43,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -283,17 +294,23 @@ def _runs(text: str) -> Iterator[tuple[list[str], int, int]]:
     """Runs of two or more capitalised words on one line, cut at a sentence end: (words,
     start, end). A run never joins the last word of a sentence to the next sentence."""
     for m in _RUN_RE.finditer(text):
-        toks = list(re.finditer(r"\S+", m.group(0)))
-        for i, t in enumerate(toks):
-            if _ends_sentence(t.group(0)):
-                toks = toks[: i + 1]
-                break
-        if len(toks) < 2:
-            continue
-        words = [t.group(0) for t in toks]
-        if _ends_sentence(words[-1]):
-            words[-1] = words[-1][:-1]
-        yield words, m.start(), m.start() + toks[-1].end()
+        part: list[re.Match[str]] = []
+        for t in re.finditer(r"\S+", m.group(0)):
+            part.append(t)
+            if not _ends_sentence(t.group(0)):
+                continue
+            yield from _run_words(part, m.start())
+            part = []
+        yield from _run_words(part, m.start())
+
+
+def _run_words(toks: list[re.Match[str]], offset: int) -> Iterator[tuple[list[str], int, int]]:
+    if len(toks) < 2:
+        return
+    words = [t.group(0) for t in toks]
+    if _ends_sentence(words[-1]):
+        words[-1] = words[-1][:-1]
+    yield words, offset + toks[0].start(), offset + toks[-1].end()
 
 
 def _unpossess(t: str) -> str:
@@ -386,6 +403,19 @@ class SourceIndex:
                     if len(tail) >= k and _looks_like_name(tail[-k:]):
                         found[" ".join(tail[-k:])].add(origin)
         return dict(found)
+
+    @cached_property
+    def name_ends(self) -> frozenset[str]:
+        """Last words of two- or three-word names printed in source sentences. Headlines and
+        headline-like fragments after a colon or dash are no evidence ("crash: Ace Russian
+        skaters"): title case capitalises anything."""
+        out = set()
+        for s in self.sentences:
+            for tokens, start, _ in _runs(s.text):
+                tail = [_unpossess(t) for t in _person_tail(tokens)]
+                if (start == 0 or not _opens(s.text, start)) and _looks_like_name(tail[-3:]):
+                    out.add(tail[-1])
+        return frozenset(out)
 
     @cached_property
     def surnames(self) -> dict[str, list[str]]:
@@ -596,7 +626,7 @@ def _problems(text: str, cited: Sequence[SourceSentence], index: SourceIndex) ->
         n = normalize(name)
         if not any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", w) for w in window):
             problems.append(f"person {name!r} is named in no cited source")
-        elif (variant := _minority_variant(name, index)) is not None:
+        elif _person_like(name) and (variant := _minority_variant(name, index)) is not None:
             problems.append(f"name {name!r} is a minority spelling of {variant!r}")
     for title, who in _office_conflicts(text, index):
         problems.append(f"title {title!r} belongs to {who!r} in the sources")
@@ -611,10 +641,30 @@ def _minority_variant(name: str, index: SourceIndex) -> str | None:
     for other, origins in runs.items():
         if other == name or len(origins) <= mine or len(other.split()) != len(name.split()):
             continue
+        if _fold(other) == _fold(name):
+            continue  # "Mbappé" and "Mbappe" are one spelling, with and without accents
         o_first, o_last = other.split()[0], other.split()[-1]
         if (o_first == first or o_last == last) and _edit(other, name) <= 2:
             return other
     return None
+
+
+def _fold(text: str) -> str:
+    """Accents and curly apostrophes folded: "Mbappé" and "Mbappe" are one spelling."""
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", plain(text)) if not unicodedata.combining(c)
+    ).lower()
+
+
+def _person_like(name: str) -> bool:
+    """Only names shaped like a person's are held to the majority spelling: no possessive
+    inside ("Rome's Gemelli"), no all-capital word ("Super Bowl LVII" is not "LVIII")."""
+    tokens = name.split()
+    return (
+        _looks_like_name(tokens)
+        and not any(len(t) > 1 and t.isupper() for t in tokens)
+        and not any(re.search(r"['\u2019]s$", t) for t in tokens)
+    )
 
 
 def _edit(a: str, b: str) -> int:
@@ -685,8 +735,8 @@ _ROLE_NOUNS = frozenset(
 
 def _person_after(after: str, index: SourceIndex) -> str | None:
     """The person a modifier describes: a known person (or surname) within four capitalised or
-    office words after it, else an unknown name there whose last word the sources print as the
-    end of a name ("Kirk Perry") and never in lower case."""
+    office words after it, else a word there that the sources print as the end of a name
+    inside a sentence ("Kirk Perry") and never in lower case."""
     m = _AFTER_RE.match(after)
     if not m:
         return None
@@ -698,16 +748,24 @@ def _person_after(after: str, index: SourceIndex) -> str | None:
     for w in words:
         if w in index.surnames:
             return index.surnames[w][0]
-    ends = {run.split()[-1] for run in index.name_runs}
     for w in reversed(words):
         if (
-            w[:1].isupper()
+            w in index.name_ends
             and w.lower() not in TITLE_WORDS | _NOT_PERSON | _OFFICE_QUALIFIERS | _ROLE_NOUNS
-            and re.fullmatch(r"[^\W\d_][\w'\u2019-]*", w)
             and w.lower() not in index.lowercase
-            and w in ends
         ):
             return w
+    # a surname that is also a title word ("Angus King"): a given name before it that the
+    # sources never print in lower case, and the pair printed as such in a source sentence
+    for first, w in zip(words, words[1:], strict=False):
+        pair = f"{first} {w}"
+        if (
+            w.lower() in TITLE_WORDS
+            and _looks_like_name([first, w])
+            and first.lower() not in TITLE_WORDS | index.lowercase
+            and any(pair in s.text for s in index.sentences)
+        ):
+            return pair
     return None
 
 

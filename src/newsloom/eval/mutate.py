@@ -203,7 +203,7 @@ def _role_start(text: str, start: int) -> int:
         if not m:
             break
         w = m.group(1)
-        if _CAPWORD.match(w) and not w.endswith(("'s", "\u2019s")) or w.lower() in _OFFICES:
+        if (_CAPWORD.match(w) and not w.endswith(("'s", "\u2019s"))) or w.lower() in _OFFICES:
             pos = m.start(1)
         else:
             break
@@ -402,7 +402,7 @@ def mutants(
             if made >= per_kind:
                 break
             m = OPERATORS[kind](story, text, rng)
-            if m is not None and m.text != m.original or (m is not None and kind == "citation"):
+            if m is not None and (m.text != m.original or kind == "citation"):
                 out.append(m)
                 made += 1
     return out
@@ -422,9 +422,7 @@ def run(
     }
     for event, (synthesis, articles) in sorted(syntheses_with_articles.items()):
         index = SourceIndex(articles)
-        for m in mutants(
-            event, synthesis, articles, seed, per_kind, (people or {}).get(event, ())
-        ):
+        for m in mutants(event, synthesis, articles, seed, per_kind, (people or {}).get(event, ())):
             r = result[m.kind]
             r["generated"] += 1
             if m.discarded:
@@ -467,9 +465,7 @@ def evaluate(data: Path, seed: int = 0, per_kind: int = PER_KIND) -> dict[str, A
 
     dataset = load(data)
     written = write(dataset, "newsloom", WORDS)
-    people = {
-        ev: [r["person"] for r in dataset.gold.events[ev].get("roles", [])] for ev in written
-    }
+    people = {ev: [r["person"] for r in dataset.gold.events[ev].get("roles", [])] for ev in written}
     return run(written, seed=seed, per_kind=per_kind, people=people)
 
 

@@ -7,12 +7,19 @@ from datetime import UTC, datetime
 
 from newsloom.model import Article, Story
 from newsloom.synthesize import synthesize
-from newsloom.synthesize.facts import contested, figures
+from newsloom.synthesize.facts import atom_weight, contested, figures
 from newsloom.synthesize.headline import compress
 from newsloom.synthesize.rewrite import absolute_dates, compressions, drop_opener
-from newsloom.synthesize.select import _minority_first_name
+from newsloom.synthesize.select import (
+    MIN_GAIN,
+    Candidate,
+    _greedy,
+    _minority_first_name,
+    candidates,
+    select,
+)
 from newsloom.text import numbers
-from newsloom.verify import SourceIndex
+from newsloom.verify import Check, SourceIndex, SourceSentence
 from synth_fixtures import make_articles, story_articles
 
 NOW = datetime(2031, 3, 10, tzinfo=UTC)
@@ -218,3 +225,60 @@ def test_minority_first_name_and_ordinal_of_same_person_left_out() -> None:
     syn = synthesize(Story(id=5), arts, words=300, now=NOW)
     assert "12th minute" in syn.text
     assert "Tommy" not in syn.text and "19th" not in syn.text
+
+
+def _cand(origin: int, names: list[str], words: int) -> Candidate:
+    """A bare candidate whose fact atoms are the given person names (weight 1.5 per origin)."""
+    text = " ".join(names) + " said" + " so" * (words - len(names) - 1) + "."
+    src = SourceSentence(origin, origin, 0, 0, len(text), text, frozenset(), frozenset(), text)
+    return Candidate(
+        src=src,
+        text=text,
+        check=Check(text, "supported"),
+        atoms={f"p:{n}" for n in names},
+        content=set(names),
+        words=words,
+        position=0.0,
+        time=NOW,
+        attributed=False,
+        quote=False,
+        figures=0,
+    )
+
+
+def test_local_search_replaces_a_long_sentence_two_short_ones_cover() -> None:
+    # greedy takes the long sentence (both shared names at once) and then only fits a small
+    # one; dropping it frees room for two sentences that tell both names plus two more facts
+    long = _cand(1, ["xavi", "yara"], 6)
+    small = _cand(2, ["rosa"], 4)
+    left = _cand(3, ["xavi", "pia"], 5)
+    right = _cand(4, ["yara", "quin"], 5)
+    cands = [long, small, left, right]
+    greedy = _greedy(cands, [], 14, _weights(cands), MIN_GAIN)
+    assert greedy == [long, small]
+    chosen = select(cands, 14, origins=4)
+    assert {c.src.origin for c in chosen} == {2, 3, 4}
+    assert sum(c.words for c in chosen) <= 14
+
+
+def _weights(cands: list[Candidate]) -> dict[str, float]:
+    origins: dict[str, set[int]] = {}
+    for c in cands:
+        for a in c.atoms:
+            origins.setdefault(a, set()).add(c.src.origin)
+    return {a: atom_weight(a, len(o)) for a, o in origins.items()}
+
+
+def test_selection_never_covers_less_than_greedy_and_keeps_budget() -> None:
+    arts = story_articles()
+    index = SourceIndex(arts)
+    cands = candidates(arts, index)
+    weight = _weights(cands)
+    for budget in (30, 60, 120):
+        chosen = select(cands, budget, origins=4)
+        greedy = _greedy(cands, [], budget, weight, MIN_GAIN)
+        assert sum(c.words for c in chosen) <= budget
+        assert len({id(c) for c in chosen}) == len(chosen)
+        covered = set().union(*(c.atoms for c in chosen))
+        base = set().union(*(c.atoms for c in greedy))
+        assert sum(weight[a] for a in covered) >= sum(weight[a] for a in base)

@@ -55,6 +55,8 @@ WORD_EXPONENT = 0.6  # cost of a sentence = words ** WORD_EXPONENT (1.0 = pure g
 REDUNDANCY = 0.6  # a candidate sharing this share of its content words with a chosen one is out
 PAIR_GAIN = 8.0  # extra gain for the other side of a chosen attributed disagreement
 MIN_GAIN = 1.2  # stop when no sentence adds this much fact weight (thin stories stay short)
+SWAP_ROUNDS = 10  # local-search rounds after the greedy pass (it converges in a few)
+SWAP_TRIES = 3  # chosen sentences tried for removal per round, least own weight per word first
 
 _JUNK = re.compile(
     r"https?://|www\.|@\w|\b(click|subscribe|sign up|newsletter|read more|all rights reserved|"
@@ -157,37 +159,51 @@ def candidates(articles: Sequence[Article], index: SourceIndex) -> list[Candidat
             text = _fitting(s.text)
             if text is None:
                 continue
-            text = drop_opener(text)
-            resolved = resolve_pronoun(text, s, index)
-            if resolved is None:
-                continue
-            dated = absolute_dates(resolved, article.published_at or article.time)
-            if dated is None or not _readable(dated):
-                continue
-            chk = check_sentence(dated, index, extra=[s])
-            if chk.verdict == "dropped":
-                continue
-            contest = _contest(chk.text, s, article, index, table, latest)
-            if contest is None or _minority_first_name(chk.text, index):
-                continue
-            names = names_in(chk.text, index)
-            out.append(
-                Candidate(
-                    src=s,
-                    text=chk.text,
-                    check=chk,
-                    atoms=atoms(chk.text, names),
-                    content=content_words(chk.text),
-                    words=len(chk.text.split()),
-                    position=s.index / total,
-                    time=article.time,
-                    attributed=attributed(chk.text),
-                    quote=bool(_QUOTES.search(chk.text)),
-                    figures=len(figures(chk.text)),
-                    contest=tuple(contest),
-                )
-            )
+            c = _candidate(text, s, s.index / total, article, index, table, latest)
+            if c is not None:
+                out.append(c)
     return out
+
+
+def _candidate(
+    text: str,
+    s: SourceSentence,
+    position: float,
+    article: Article,
+    index: SourceIndex,
+    table: dict,
+    latest: dict[int, datetime],
+) -> Candidate | None:
+    """One source sentence rewritten (openers, pronouns, dates), verified and checked for
+    contested figures and minority first names; ``None`` when it cannot be printed."""
+    text = drop_opener(text)
+    resolved = resolve_pronoun(text, s, index)
+    if resolved is None:
+        return None
+    dated = absolute_dates(resolved, article.published_at or article.time)
+    if dated is None or not _readable(dated):
+        return None
+    chk = check_sentence(dated, index, extra=[s])
+    if chk.verdict == "dropped":
+        return None
+    contest = _contest(chk.text, s, article, index, table, latest)
+    if contest is None or _minority_first_name(chk.text, index):
+        return None
+    names = names_in(chk.text, index)
+    return Candidate(
+        src=s,
+        text=chk.text,
+        check=chk,
+        atoms=atoms(chk.text, names),
+        content=content_words(chk.text),
+        words=len(chk.text.split()),
+        position=position,
+        time=article.time,
+        attributed=attributed(chk.text),
+        quote=bool(_QUOTES.search(chk.text)),
+        figures=len(figures(chk.text)),
+        contest=tuple(contest),
+    )
 
 
 _BEFORE_SURNAME = re.compile(r"[\"\u201c\u2018']?([A-Z][a-z]+)[\"\u201d\u2019']?\s+([A-Z][\w'-]+)")
@@ -273,11 +289,36 @@ def select(
                 atom = f"n:{k.number}:{k.unit}"
                 weight[atom] = max(weight[atom], atom_weight(atom, k.support + len(k.rivals)))
     min_gain = MIN_GAIN if min_gain is None else min_gain
-    covered: set[str] = set()
-    chosen: list[Candidate] = []
-    left = budget
-    pool = list(cands)
+    chosen = _greedy(cands, [], budget, weight, min_gain)
+    value = _value(chosen, weight)
+    for _ in range(SWAP_ROUNDS):
+        better = _improve(cands, chosen, budget, weight, min_gain, value)
+        if better is None:
+            break
+        chosen, value = better
+    return chosen
+
+
+def _greedy(
+    cands: Sequence[Candidate],
+    chosen: list[Candidate],
+    budget: int,
+    weight: dict[str, float],
+    min_gain: float,
+) -> list[Candidate]:
+    """Extend ``chosen`` greedily: each step takes the candidate with the best new weight per
+    word (with the attribution, quote, figure and lead bonuses) until the budget is spent or
+    nothing adds ``min_gain``."""
+    chosen = list(chosen)
+    covered: set[str] = set().union(*(c.atoms for c in chosen)) if chosen else set()
     wanted: dict[str, set[str]] = defaultdict(set)  # unit -> numbers already claimed
+    for c in chosen:
+        for k in c.contest:
+            if k.kind == "claim":
+                wanted[k.unit].add(k.number)
+    left = budget - sum(c.words for c in chosen)
+    taken = {id(c) for c in chosen}
+    pool = [c for c in cands if id(c) not in taken and not _redundant(c, chosen)]
     while pool:
         best, best_score, best_gain = None, 0.0, 0.0
         for c in pool:
@@ -289,9 +330,7 @@ def select(
                 for k in c.contest
                 if k.kind == "claim" and wanted.get(k.unit) and k.number not in wanted[k.unit]
             )
-            bonus = 1 + 0.15 * c.attributed + 0.1 * c.quote + 0.1 * bool(c.figures)
-            bonus *= 1 + 0.3 * (1 - c.position)
-            score = gain * bonus / c.words**WORD_EXPONENT
+            score = gain * _bonus(c) / c.words**WORD_EXPONENT
             if score > best_score:
                 best, best_score, best_gain = c, score, gain
         if best is None or best_gain < min_gain:
@@ -302,8 +341,50 @@ def select(
             if k.kind == "claim":
                 wanted[k.unit].add(k.number)
         left -= best.words
-        pool = [c for c in pool if c is not best and not _redundant(c, chosen)]
+        pool = [c for c in pool if c is not best and not _redundant(c, [best])]
     return chosen
+
+
+def _bonus(c: Candidate) -> float:
+    """Preference for attributed, quoted, numeric and early (lead) sentences."""
+    bonus = 1 + 0.15 * c.attributed + 0.1 * c.quote + 0.1 * bool(c.figures)
+    return bonus * (1 + 0.3 * (1 - c.position))
+
+
+def _value(chosen: Sequence[Candidate], weight: dict[str, float]) -> float:
+    """The fact weight a selection covers (each atom once)."""
+    covered: set[str] = set().union(*(c.atoms for c in chosen)) if chosen else set()
+    return sum(weight[a] for a in covered)
+
+
+def _improve(
+    cands: Sequence[Candidate],
+    chosen: list[Candidate],
+    budget: int,
+    weight: dict[str, float],
+    min_gain: float,
+    value: float,
+) -> tuple[list[Candidate], float] | None:
+    """One round of local search: drop the chosen sentence that adds least of its own per word
+    and refill the freed words greedily; kept only when the covered fact weight grows. Greedy
+    coverage often takes a long sentence early whose facts later, shorter sentences repeat."""
+    if len(chosen) < 2:
+        return None
+    counts: dict[str, int] = defaultdict(int)
+    for c in chosen:
+        for a in c.atoms:
+            counts[a] += 1
+    own = sorted(
+        chosen,
+        key=lambda c: sum(weight[a] for a in c.atoms if counts[a] == 1) / c.words,
+    )
+    for out in own[:SWAP_TRIES]:
+        rest = [c for c in chosen if c is not out]
+        trial = _greedy([c for c in cands if c is not out], rest, budget, weight, min_gain)
+        v = _value(trial, weight)
+        if v > value + 1e-9:
+            return trial, v
+    return None
 
 
 def _redundant(c: Candidate, chosen: Sequence[Candidate]) -> bool:

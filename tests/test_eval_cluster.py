@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 
+import numpy as np
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -139,3 +142,48 @@ def test_command_prints_a_table(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["--data", str(data)])
     assert res.exit_code == 0, res.output
     assert "BCubed" in res.output and "time-only" in res.output
+
+
+def fake_minilm(texts: list[str]) -> np.ndarray:
+    """A stand-in for MiniLM (no torch in CI): hashed bag of words, unit length."""
+    out = np.zeros((len(texts), 64), dtype=np.float32)
+    for i, t in enumerate(texts):
+        for w in t.lower().split():
+            out[i, zlib.crc32(w.encode()) % 64] += 1.0
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def test_command_evaluates_the_embeddings_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsloom.cluster import embed
+
+    monkeypatch.setattr(embed, "minilm_embeddings", fake_minilm)
+    monkeypatch.setattr(embed, "_CACHE", type(embed._CACHE)())
+    data = write_dataset(tmp_path / "tiny")
+    app = typer.Typer()
+    app.command()(cluster_command)
+    res = CliRunner().invoke(app, ["--data", str(data), "--embeddings", "--json"])
+    assert res.exit_code == 0, res.output
+    online = json.loads(res.output)["methods"]["online"]
+    assert online["name"] == "online+embeddings"
+    assert online["params"]["embeddings"] is True
+    assert online["bcubed"]["f1"] == 1.0  # four distinct events stay apart
+
+
+def test_embeddings_flag_without_the_package_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsloom.cluster import embed
+    from newsloom.cluster.peers import EmbeddingsUnavailable
+
+    def missing(texts: list[str]) -> np.ndarray:
+        raise EmbeddingsUnavailable("skipped: install newsloom[embeddings]")
+
+    monkeypatch.setattr(embed, "minilm_embeddings", missing)
+    monkeypatch.setattr(embed, "_CACHE", type(embed._CACHE)())
+    app = typer.Typer()
+    app.command()(cluster_command)
+    res = CliRunner().invoke(app, ["--data", str(write_dataset(tmp_path / "t")), "--embeddings"])
+    assert res.exit_code != 0
+    assert "newsloom[embeddings]" in res.output

@@ -42,6 +42,7 @@ def throughput(
     n_values: Sequence[int] = (10_000, 30_000, 100_000),
     seed: int = 0,
     config: ClusterConfig | None = None,
+    batch: int = 64,
 ) -> list[dict[str, Any]]:
     """Feed one synthetic stream of ``max(n_values)`` articles through ``OnlineClusterer`` and
     report one row per segment ending at each ``n``: articles/s in the segment (wall clock, and
@@ -50,7 +51,8 @@ def throughput(
     end, peak memory (max RSS) so far, and (last row) BCubed F1 against the true stories.
 
     ``config`` defaults to the default ``ClusterConfig`` with a window long enough to hold the
-    whole stream (the point of the benchmark)."""
+    whole stream (the point of the benchmark). Articles go in through ``add_many`` in chunks of
+    ``batch`` (a batched commit: with embeddings, one MiniLM batch per chunk)."""
     ends = sorted(set(n_values))
     n = ends[-1]
     days = max(1.0, n / ARTICLES_PER_DAY)
@@ -59,6 +61,10 @@ def throughput(
     log.info("generated %d articles in %.1f s", n, time.perf_counter() - t0)
     if config is None:
         config = ClusterConfig(window_days=days + 30)
+    if config.embeddings:  # load the model before the clock starts (seconds, once a process)
+        from newsloom.cluster.embed import embed
+
+        embed(["warm up"])
     rss_before = _max_rss_mb()
     clusterer = OnlineClusterer(config)
     clusterer.timings = {}
@@ -68,8 +74,9 @@ def throughput(
     for end in ends:
         before = dict(clusterer.timings)
         t, cpu = time.perf_counter(), time.process_time()
-        for art in articles[start:end]:
-            predicted.append(clusterer.add(art).story_id)
+        for i in range(start, end, batch):
+            chunk = articles[i : min(i + batch, end)]
+            predicted.extend(a.story_id for a in clusterer.add_many(chunk))
         secs, cpu = time.perf_counter() - t, time.process_time() - cpu
         count = end - start
         steps = {
@@ -127,5 +134,11 @@ def markdown(results: list[dict[str, Any]]) -> list[str]:
 
 if __name__ == "__main__":  # pragma: no cover - manual entry point
     logging.basicConfig(level=logging.INFO)
-    sizes = tuple(int(x) for x in sys.argv[1:]) or (10_000, 30_000, 100_000)
-    sys.stdout.write("\n".join(markdown(throughput(sizes))) + "\n")
+    args = sys.argv[1:]
+    with_embeddings = "--embeddings" in args  # e.g. --embeddings 500 2000
+    sizes = tuple(int(x) for x in args if x != "--embeddings")
+    sizes = sizes or ((500, 2_000) if with_embeddings else (10_000, 30_000, 100_000))
+    cfg = None
+    if with_embeddings:
+        cfg = ClusterConfig(window_days=max(sizes) / ARTICLES_PER_DAY + 30, embeddings=True)
+    sys.stdout.write("\n".join(markdown(throughput(sizes, config=cfg))) + "\n")

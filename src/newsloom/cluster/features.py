@@ -22,7 +22,7 @@ import math
 import re
 import zlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import mul
@@ -396,3 +396,50 @@ def cosine(a: dict[int, float], b: dict[int, float]) -> float:
     come from a C-level set intersection, so the Python loop runs over shared terms only."""
     keys = a.keys() & b.keys()
     return sum(map(mul, map(a.__getitem__, keys), map(b.__getitem__, keys)))
+
+
+_QUANTITY = re.compile(
+    r"(?:\b(magnitude|rate|rates)\s+(?:of\s+)?(?:to\s+)?)?"
+    r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?:\s*(%|percent\b|per\s+cent\b|[a-z]+))?",
+    re.I,
+)
+_NOT_UNITS = (
+    frozenset(_MONTHS)
+    | frozenset(m[:3] for m in _MONTHS)
+    | frozenset("am pm gmt utc st nd rd th".split())
+)
+
+
+def salient_quantities(article: Article, lead_sentences: int = 2) -> dict[str, frozenset[str]]:
+    """Unit -> numbers stated in the headline and lead ("%" -> {"4.25"}, "magnitude" ->
+    {"7.1"}, "killed" -> {"12"}): the salient numbers of the happening. Two rate decisions or two
+    earthquakes share every word but these; years, dates and clock times are left out."""
+    return _quantities(article.title, article.text, lead_sentences)
+
+
+@lru_cache(maxsize=4096)
+def _quantities(
+    title_or_none: str | None, text: str, lead_sentences: int
+) -> dict[str, frozenset[str]]:
+    title, lead, _ = _split_zones(title_or_none, text, lead_sentences)
+    out: dict[str, set[str]] = {}
+    for m in _QUANTITY.finditer(f"{title}\n{lead}"):
+        pre, num, unit = m.group(1), m.group(2).replace(",", ""), (m.group(3) or "").lower()
+        if len(num) == 4 and num.startswith(("19", "20")):
+            continue  # a year
+        if pre:
+            key = "magnitude" if pre.lower() == "magnitude" else "%"
+        elif unit in ("%", "percent") or unit.startswith("per"):
+            key = "%"
+        elif unit and unit not in _NOT_UNITS and unit not in STOPWORDS and len(unit) > 2:
+            key = stem(unit)
+        else:
+            continue
+        out.setdefault(key, set()).add(num)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def quantity_conflict(article: Mapping[str, frozenset[str]], story: Mapping[str, set[str]]) -> bool:
+    """True when the article and the story state numbers for the same unit and none agree
+    (4.25% against 4.5%; magnitude 6.2 against 7.1)."""
+    return any(u in story and not (nums & story[u]) for u, nums in article.items())

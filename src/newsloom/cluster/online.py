@@ -27,13 +27,21 @@ from __future__ import annotations
 import heapq
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from time import process_time
 from typing import Any
 
-from newsloom.cluster.features import OnlineIdf, Weights, cosine, term_weights, vectorize
+from newsloom.cluster.features import (
+    OnlineIdf,
+    Weights,
+    cosine,
+    quantity_conflict,
+    salient_quantities,
+    term_weights,
+    vectorize,
+)
 from newsloom.model import Article, Assignment, Merge, Story
 
 log = logging.getLogger(__name__)
@@ -83,6 +91,25 @@ class ClusterConfig:
     number_weight: float = 1.5
     date_weight: float = 2.0
     lead_sentences: int = 2
+    quantity_penalty: float = 0.0
+    """Score lost when the article's headline/lead numbers for a unit all differ from the
+    story's (two rate decisions, two earthquakes: ``features.salient_quantities``)."""
+    embeddings: bool = False
+    """Add a dense channel: MiniLM embeddings of headline and lead (``cluster/embed.py``;
+    needs ``newsloom[embeddings]``). Off by default: see docs/clustering.md for both figures."""
+    embedding_weight: float = 0.15
+    """With embeddings: share of the embedding cosine (to the story's embedding centroid) in
+    the score; the rest is the TF-IDF score."""
+    embedding_threshold: float = 0.28
+    """With embeddings: replaces ``threshold`` (the combined score lives on another scale)."""
+    embedding_floor: float = 0.0
+    """With embeddings: the embedding term is ``max(0, (cos - floor) / (1 - floor))``, so
+    only embeddings closer than the floor add anything (same-topic pairs sit around 0.5-0.7)."""
+    embedding_gate: float = 0.0
+    """With embeddings: an article never joins a story whose embedding cosine is below this."""
+    embedding_candidates: int = 0
+    """With embeddings: also score this many active stories nearest by embedding (brute force
+    over the window), so an aftermath report in other words can still be found."""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ClusterConfig:
@@ -126,6 +153,23 @@ class _State:
     """Squared length of ``centroid_sum``, kept up to date term by term: the centroid is
     never normalised into a new dict (that cost O(story terms) per added article)."""
     index_terms: set[int] = field(default_factory=set)
+    emb_sum: Any = None
+    """Sum of the first ``centroid_cap`` members' embeddings (numpy), with embeddings on."""
+    emb_n: int = 0
+    quantities: dict[str, set[str]] = field(default_factory=dict)
+    """Unit -> salient numbers of the first ``centroid_cap`` members (with quantity_penalty)."""
+
+    def add_embedding(self, emb: Any, cap: int) -> None:
+        if emb is None or self.emb_n >= cap:
+            return
+        self.emb_sum = emb.copy() if self.emb_sum is None else self.emb_sum + emb
+        self.emb_n += 1
+
+    def embedding_cosine(self, emb: Any) -> float:
+        if self.emb_sum is None:
+            return 0.0
+        norm = float((self.emb_sum @ self.emb_sum) ** 0.5)
+        return float(emb @ self.emb_sum) / norm if norm > 0 else 0.0
 
     def add_vector(self, vec: dict[int, float], cap: int, members_cap: int) -> None:
         if len(self.members) < members_cap:
@@ -215,28 +259,48 @@ class OnlineClusterer:
         self._idf.update(tf)
         vec = vectorize(tf, self._idf, self.config.vector_terms)
         top = self._top_terms(vec)
+        emb = self._embed(article)
         t1 = process_time() if clock else 0.0
-        cands = self._candidates(top)
+        cands = self._candidates(top, emb)
         t2 = process_time() if clock else 0.0
-        scored = self._score(vec, cands, t)
+        qty = (
+            salient_quantities(article, self.config.lead_sentences)
+            if self.config.quantity_penalty
+            else None
+        )
+        scored = self._score(vec, cands, t, emb, qty)
         t3 = process_time() if clock else 0.0
         cfg = self.config
-        if scored and scored[0][0] >= cfg.threshold:
+        threshold = cfg.embedding_threshold if emb is not None else cfg.threshold
+        if scored and scored[0][0] >= threshold:
             state = self._active[scored[0][1]]
-            self._attach(state, article.id, t, vec, top)
+            self._attach(state, article.id, t, vec, top, emb, qty)
             merges = self._maybe_merge(
-                state, [sid for s, sid in scored[1:] if s >= cfg.threshold], article.time
+                state, [sid for s, sid in scored[1:] if s >= threshold], article.time
             )
             out = Assignment(article.id, self._resolve(state.id), created=False, merges=merges)
         else:
             state = _State(id=self.next_story_id, article_ids=[], first=t, last=t)
             self.next_story_id += 1
             self._active[state.id] = state
-            self._attach(state, article.id, t, vec, top)
+            self._attach(state, article.id, t, vec, top, emb, qty)
             out = Assignment(article.id, state.id, created=True)
         if clock:
             self._clock(t0, t1, t2, t3, process_time())
         return out
+
+    def add_many(self, articles: Sequence[Article]) -> list[Assignment]:
+        """``add`` each article in order; with embeddings on, their headline+lead passages are
+        embedded first in one batch (MiniLM is several times faster per passage in batches).
+        The decisions are exactly those of calling ``add`` one by one."""
+        if self.config.embeddings:
+            from newsloom.cluster.embed import prefetch  # optional dependency
+
+            prefetch(
+                [a for a in articles if a.origin_id is None and a.id not in self._story_of],
+                self.config.lead_sentences,
+            )
+        return [self.add(a) for a in articles]
 
     def _clock(self, *marks: float) -> None:
         timings = self.timings
@@ -244,13 +308,34 @@ class OnlineClusterer:
         for step, a, b in zip(STEPS, marks, marks[1:], strict=False):
             timings[step] = timings.get(step, 0.0) + (b - a)
 
+    def _embed(self, article: Article) -> Any:
+        """The article's headline+lead embedding, or None with embeddings off."""
+        if not self.config.embeddings:
+            return None
+        from newsloom.cluster.embed import embed_article  # optional dependency
+
+        return embed_article(article, self.config.lead_sentences)
+
     def _top_terms(self, vec: dict[int, float]) -> list[int]:
         k = self.config.index_terms
         return [t for _, t in heapq.nlargest(k, ((v, t) for t, v in vec.items()))]
 
-    def _candidates(self, top: list[int]) -> list[int]:
+    def _candidates(self, top: list[int], emb: Any = None) -> list[int]:
         """Active stories sharing most of the article's index terms (terms in more than
-        ``max_posting`` stories are skipped: they cannot tell events apart)."""
+        ``max_posting`` stories are skipped: they cannot tell events apart), plus, with
+        ``embedding_candidates``, the stories nearest by embedding."""
+        cfg = self.config
+        found = self._term_candidates(top)
+        if emb is None or cfg.embedding_candidates <= 0:
+            return found
+        near = heapq.nlargest(
+            cfg.embedding_candidates,
+            (s for s in self._active.values() if s.emb_sum is not None),
+            key=lambda s: (s.embedding_cosine(emb), -s.id),
+        )
+        return sorted(set(found) | {s.id for s in near})
+
+    def _term_candidates(self, top: list[int]) -> list[int]:
         cfg = self.config
         shared: dict[int, int] = {}
         for term in top:
@@ -263,12 +348,21 @@ class OnlineClusterer:
             return sorted(shared)
         return heapq.nsmallest(cfg.max_candidates, shared, key=lambda s: (-shared[s], s))
 
-    def _score(self, vec: dict[int, float], cands: list[int], t: float) -> list[tuple[float, int]]:
+    def _score(
+        self,
+        vec: dict[int, float],
+        cands: list[int],
+        t: float,
+        emb: Any = None,
+        qty: Mapping[str, frozenset[str]] | None = None,
+    ) -> list[tuple[float, int]]:
         """The exact score of each candidate story, best first.
 
         Every candidate gets its centroid similarity; only the ``members_scored`` best of them
         by centroid are also compared with their members (the costly part), the others score
-        as if their closest member were no closer than their centroid."""
+        as if their closest member were no closer than their centroid. With an embedding, the
+        score mixes in the cosine to the story's embedding centroid (``embedding_weight``) and
+        a story below ``embedding_gate`` is out."""
         cfg = self.config
         rows = []
         for sid in cands:
@@ -283,7 +377,17 @@ class OnlineClusterer:
             member = cent
             if i < cfg.members_scored:
                 member = max(cosine(vec, m) for m in self._active[sid].members)
-            out.append((w * cent + (1 - w) * member - cfg.time_penalty * gap, sid))
+            score = w * cent + (1 - w) * member
+            if emb is not None:
+                e = self._active[sid].embedding_cosine(emb)
+                if e < cfg.embedding_gate:
+                    continue
+                f = cfg.embedding_floor
+                bonus = max(0.0, (e - f) / (1 - f)) if f < 1 else 0.0
+                score = (1 - cfg.embedding_weight) * score + cfg.embedding_weight * bonus
+            if qty and quantity_conflict(qty, self._active[sid].quantities):
+                score -= cfg.quantity_penalty
+            out.append((score - cfg.time_penalty * gap, sid))
         out.sort(key=lambda p: (-p[0], p[1]))
         return out
 
@@ -294,6 +398,8 @@ class OnlineClusterer:
         t: float,
         vec: dict[int, float] | None,
         top: list[int] | None = None,
+        emb: Any = None,
+        qty: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         state.article_ids.append(article_id)
         state.first, state.last = min(state.first, t), max(state.last, t)
@@ -301,6 +407,10 @@ class OnlineClusterer:
         heapq.heappush(self._expiry, (state.last, state.id))
         if vec is not None:
             state.add_vector(vec, self.config.centroid_cap, self.config.members_compared)
+            state.add_embedding(emb, self.config.centroid_cap)
+            if qty and state.centroid_n <= self.config.centroid_cap:
+                for unit, nums in qty.items():
+                    state.quantities.setdefault(unit, set()).update(nums)
             for term in top or ():
                 if term not in state.index_terms:
                     state.index_terms.add(term)
@@ -333,6 +443,13 @@ class OnlineClusterer:
         target.index_terms |= source.index_terms
         for vec in source.members:
             target.add_vector(vec, self.config.centroid_cap, self.config.members_compared)
+        if source.emb_sum is not None and target.emb_n < self.config.centroid_cap:
+            target.emb_sum = (
+                source.emb_sum.copy() if target.emb_sum is None else target.emb_sum + source.emb_sum
+            )
+            target.emb_n += source.emb_n
+        for unit, nums in source.quantities.items():
+            target.quantities.setdefault(unit, set()).update(nums)
         target.article_ids.extend(source.article_ids)
         target.first, target.last = min(target.first, source.first), max(target.last, source.last)
         heapq.heappush(self._expiry, (target.last, target.id))
@@ -398,7 +515,12 @@ class OnlineClusterer:
             tf = term_weights(art, self._weights)
             self._idf.update(tf)
             vec = vectorize(tf, self._idf, self.config.vector_terms)
-            self._attach(state, aid, t, vec, self._top_terms(vec))
+            qty = (
+                salient_quantities(art, self.config.lead_sentences)
+                if self.config.quantity_penalty
+                else None
+            )
+            self._attach(state, aid, t, vec, self._top_terms(vec), self._embed(art), qty)
         if order:
             self._advance(max(articles[a].time.timestamp() for a in order))
         self.next_story_id = max([next_story_id, *(s.id + 1 for s in stories)])

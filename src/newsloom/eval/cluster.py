@@ -69,7 +69,8 @@ def run_online(articles: Sequence[Article], config: ClusterConfig | None = None)
             sid = redirect[sid]
         return sid
 
-    return Run(arrival, [final(s) for s in arrival], merges, "online")
+    name = "online+embeddings" if clusterer.config.embeddings else "online"
+    return Run(arrival, [final(s) for s in arrival], merges, name)
 
 
 def time_only(articles: Sequence[Article], w: float) -> list[int]:
@@ -284,9 +285,16 @@ def _score_method(
 
 
 def evaluate(
-    dataset: Dataset, method: str = "online", dense: bool = False, seeds: Iterable[int] = range(10)
+    dataset: Dataset,
+    method: str = "online",
+    dense: bool = False,
+    seeds: Iterable[int] = range(10),
+    embeddings: bool = False,
 ) -> dict[str, Any]:
-    """Score ``method`` (or ``"all"``: online and both peers) and the time-only baseline."""
+    """Score ``method`` (or ``"all"``: online and both peers) and the time-only baseline.
+
+    ``embeddings`` evaluates the online method with ``[cluster] embeddings = true`` (the
+    configuration a user gets with that setting; needs ``newsloom[embeddings]``)."""
     seeds = list(seeds) if dense else [0]
     names = ["online", "agglomerative", "hdbscan"] if method == "all" else [method]
     for name in names:
@@ -299,8 +307,14 @@ def evaluate(
         "gold_stories": len({dataset.gold.label(a.id) for a in dataset.articles}),  # type: ignore[arg-type]
         "methods": {},
     }
+    online_config = ClusterConfig(embeddings=embeddings)
+    if embeddings and "online" in names:
+        from newsloom.cluster.embed import prefetch
+
+        # one batch instead of one call per article: the same embeddings, cached by text
+        prefetch(dataset.articles, online_config.lead_sentences)
     for name in names:
-        params = ClusterConfig().as_dict() if name == "online" else {}
+        params = online_config.as_dict() if name == "online" else {}
         result["methods"][name] = _score_method(dataset, name, dense, seeds, params)
     result["baseline"] = _score_method(dataset, "baseline", dense, seeds, {"w": w})
     return result
@@ -383,13 +397,22 @@ def cluster_command(
     dense: Annotated[
         bool, typer.Option(help="Dense regime: all articles on one day, seeds 0-9.")
     ] = False,
+    embeddings: Annotated[
+        bool,
+        typer.Option(
+            help="Online method with [cluster] embeddings = true (needs newsloom[embeddings])."
+        ),
+    ] = False,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print JSON (articles by record id and outlet only).")
     ] = False,
 ) -> None:
     """Score story clustering: BCubed and pairwise P/R/F1 with 95% intervals, the time-only
     baseline beside the method, and the worst errors."""
-    result = evaluate(load(data), method=method, dense=dense)
+    try:
+        result = evaluate(load(data), method=method, dense=dense, embeddings=embeddings)
+    except EmbeddingsUnavailable as exc:
+        raise typer.BadParameter(f"--embeddings: {exc}") from exc
     if json_out:
         typer.echo(json.dumps(_public(result), indent=2))
     else:

@@ -383,6 +383,18 @@ def _print(result: dict[str, Any], data: Path) -> None:
         for ev, refs in s["events"].items():
             for r in refs:
                 console.print(escape(f"   {ev} {r['outlet']}: {r['_title'][:90]}"))
+    # the figures again as the last lines, for a person (or a script) reading the tail
+    console.print()
+    for m in entries:
+        b = m["bcubed"]
+        dense = (
+            f", dense mean {m['dense']['mean']:.3f} worst {m['dense']['worst']:.3f}"
+            if "dense" in m
+            else ""
+        )
+        console.print(
+            f"{m['name']}: BCubed F1 {b['f1']:.3f} (P {b['precision']:.3f}, R {b['recall']:.3f}){dense}"
+        )
 
 
 def cluster_command(

@@ -454,4 +454,12 @@ def synth_command(
     for m in methods:
         if "rouge_AE01" in results[m]:
             table.add_row(f"ROUGE AE01 ({m})", json.dumps(results[m]["rouge_AE01"]))
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for m in methods:  # the headline figures as the last lines, for whoever reads the tail
+        t = results[m]["total"]
+        unsupported = t["unsupported_numbers"] + t["unsupported_quotes"] + t["unsupported_people"]
+        console.print(
+            f"{m}: key-fact recall {t['key_fact_recall']:.3f}, wrong values {t['wrong_values']}, "
+            f"role errors {t['role_errors']}, unsupported {unsupported}"
+        )

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from newsloom.eval import mutate
 from newsloom.model import Article, Sentence, Synthesis
 from newsloom.verify import SourceIndex, check_sentence, verify
-from synth_fixtures import story_articles
+from synth_fixtures import make_articles, story_articles
 
 NOW = datetime(2031, 3, 10, tzinfo=UTC)
 
@@ -58,22 +58,8 @@ FERRY_SENTENCES = [
 WEDNESDAY = datetime(2031, 3, 12, 8, 0, tzinfo=UTC)
 
 
-def _article(i: int, outlet: str, text: str, when: datetime = WEDNESDAY) -> Article:
-    return Article(
-        url=f"https://{outlet}/{i}",
-        canonical_url=f"https://{outlet}/{i}",
-        outlet=outlet,
-        title=None,
-        text=text,
-        published_at=when,
-        fetched_at=when,
-        language="en",
-        id=i,
-    )
-
-
 def ferry_articles() -> list[Article]:
-    return [_article(i, o, t) for i, (o, t) in enumerate(FERRY.items(), start=1)]
+    return make_articles({o: (WEDNESDAY, t) for o, t in FERRY.items()})
 
 
 def _synthesis(texts: list[str], articles: list[Article]) -> Synthesis:
@@ -157,7 +143,7 @@ def test_mutant_that_still_passes_the_rule_is_discarded_and_counted() -> None:
         "Rescuers found 13 boats after the storm, a navy officer said.",
         "Rescuers found 11 boats after the storm, a harbour official said.",
     ]
-    arts = [_article(i, f"o{i}.example", t) for i, t in enumerate(texts, start=1)]
+    arts = make_articles({f"o{i}.example": (WEDNESDAY, t) for i, t in enumerate(texts, start=1)})
     syn = _synthesis([texts[0], texts[0]], arts)
     m = mutate.op_number(
         mutate.Story("E", arts, SourceIndex(arts), [], ["boats"]), texts[0], random.Random(1)

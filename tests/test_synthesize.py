@@ -282,3 +282,17 @@ def test_selection_never_covers_less_than_greedy_and_keeps_budget() -> None:
         covered = set().union(*(c.atoms for c in chosen))
         base = set().union(*(c.atoms for c in greedy))
         assert sum(weight[a] for a in covered) >= sum(weight[a] for a in base)
+
+
+def test_part_of_day_keeps_the_date_beside_the_weekday() -> None:
+    from newsloom.synthesize.rewrite import absolute_dates
+
+    published = datetime(2026, 3, 4, 9, tzinfo=UTC)
+    assert (
+        absolute_dates("Crews worked on Tuesday afternoon, police said.", published)
+        == "Crews worked on the afternoon of Tuesday, 3 March, police said."
+    )
+    assert (
+        absolute_dates("On Monday night the storm hit.", published)
+        == "On the night of Monday, 2 March, the storm hit."
+    )

@@ -35,6 +35,7 @@ _DATED_AFTER = re.compile(
     rf"^,?\s*(?:\(?\s*)?(?:\d{{1,2}}\s+(?:{_MONTH})|(?:{_MONTH})\s+\d{{1,2}})"
 )
 WEEKDAY_RE = re.compile(rf"\b({_WD})\b(?!['\u2019])")
+_PART_OF_DAY = re.compile(rf"\b([Oo]n) ({_WD}) (morning|afternoon|evening|night)\b")
 RELATIVE_RE = re.compile(r"\b(yesterday|today|tomorrow)\b", re.I)
 VAGUE_RE = re.compile(
     r"\b(?:tonight|this (?:morning|afternoon|evening|week|weekend)|"
@@ -97,6 +98,14 @@ def resolve_pronoun(text: str, src: SourceSentence, index: SourceIndex) -> str |
     return f"{name}{text[len(word) :]}"
 
 
+def _comma(tail: str) -> str:
+    """A comma closes an inserted date when the sentence goes on ("on Friday, 5 March, police
+    said"), not before "and", "or", "to" or punctuation."""
+    if re.match(r"\s*[A-Za-z(]", tail) and not re.match(r"\s*(and|or|to)\b", tail):
+        return ","
+    return ""
+
+
 def _fmt(d: datetime) -> str:
     return f"{WEEKDAYS[d.weekday()].capitalize()}, {d.day} {MONTHS[d.month - 1].capitalize()}"
 
@@ -114,18 +123,26 @@ def absolute_dates(text: str, published: datetime | None) -> str | None:
         return text
     future = bool(_FUTURE.search(text))
 
+    def day_of(name: str) -> str:
+        target = WEEKDAYS.index(name.lower())
+        delta = (
+            (target - published.weekday()) % 7 if future else -((published.weekday() - target) % 7)
+        )
+        return _fmt(published + timedelta(days=delta))
+
+    # "on Tuesday afternoon" -> "on the afternoon of Tuesday, 3 March" (not "Tuesday, 3 March,
+    # afternoon"): the part of the day goes before the date, the weekday stays beside it
+    def part_of_day(m: re.Match[str]) -> str:
+        label = f"{m.group(1)} the {m.group(3)} of {day_of(m.group(2))}"
+        return label + _comma(m.string[m.end() :])
+
+    text = _PART_OF_DAY.sub(part_of_day, text)
+
     def weekday(m: re.Match[str]) -> str:
         tail = text[m.end() :]
         if _DATED_AFTER.match(tail):
             return m.group(0)
-        target = WEEKDAYS.index(m.group(1).lower())
-        delta = (
-            (target - published.weekday()) % 7 if future else -((published.weekday() - target) % 7)
-        )
-        label = _fmt(published + timedelta(days=delta))
-        if re.match(r"\s*[A-Za-z(]", tail) and not re.match(r"\s*(and|or|to)\b", tail):
-            label += ","
-        return label
+        return day_of(m.group(1)) + _comma(tail)
 
     out = WEEKDAY_RE.sub(weekday, text)
 
@@ -134,10 +151,7 @@ def absolute_dates(text: str, published: datetime | None) -> str | None:
         shift = {"yesterday": -1, "today": 0, "tomorrow": 1}[word]
         before = out[: m.start()]
         prefix = "" if re.search(r"\b(on|since|until|by|from)\s*$", before) else "on "
-        label = prefix + _fmt(published + timedelta(days=shift))
-        tail = out[m.end() :]
-        if re.match(r"\s*[A-Za-z(]", tail) and not re.match(r"\s*(and|or|to)\b", tail):
-            label += ","
+        label = prefix + _fmt(published + timedelta(days=shift)) + _comma(out[m.end() :])
         if m.group(1)[0].isupper():
             label = label[0].upper() + label[1:]
         return label

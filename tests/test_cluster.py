@@ -328,7 +328,9 @@ def fake_minilm(texts: list[str]) -> np.ndarray:
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
 
-def test_embeddings_channel_clusters_and_caches_by_text(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def embed_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The fake MiniLM in place of the real one, with an empty cache; returns the batch sizes."""
     from newsloom.cluster import embed
 
     calls: list[int] = []
@@ -339,6 +341,13 @@ def test_embeddings_channel_clusters_and_caches_by_text(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(embed, "minilm_embeddings", counting)
     monkeypatch.setattr(embed, "_CACHE", type(embed._CACHE)())
+    return calls
+
+
+def test_embeddings_channel_clusters_and_caches_by_text(embed_calls: list[int]) -> None:
+    from newsloom.cluster import embed
+
+    calls = embed_calls
     cfg = ClusterConfig(embeddings=True)
     c1, c2 = OnlineClusterer(cfg), OnlineClusterer(cfg)
     first = [c1.add(a).story_id for a in stream()]
@@ -381,17 +390,8 @@ def test_real_minilm_embeddings_join_the_same_event() -> None:
     assert ids[5] not in (ids[0], ids[3])  # a week later: a new story
 
 
-def test_add_many_decides_exactly_like_add(monkeypatch: pytest.MonkeyPatch) -> None:
-    from newsloom.cluster import embed
-
-    calls: list[int] = []
-
-    def counting(texts: list[str]) -> np.ndarray:
-        calls.append(len(texts))
-        return fake_minilm(texts)
-
-    monkeypatch.setattr(embed, "minilm_embeddings", counting)
-    monkeypatch.setattr(embed, "_CACHE", type(embed._CACHE)())
+def test_add_many_decides_exactly_like_add(embed_calls: list[int]) -> None:
+    calls = embed_calls
     cfg = ClusterConfig(embeddings=True)
     batched = OnlineClusterer(cfg).add_many(stream())
     assert calls == [7]  # one batch for the whole chunk

@@ -8,7 +8,7 @@ import pytest
 
 from newsloom.model import Sentence, Synthesis
 from newsloom.verify import SourceIndex, check_sentence, date_numbers, verify
-from synth_fixtures import story_articles
+from synth_fixtures import make_articles, story_articles
 
 NOW = datetime(2031, 3, 10, tzinfo=UTC)
 
@@ -140,26 +140,12 @@ def test_name_absent_from_cited_sources_is_dropped(index: SourceIndex) -> None:
 
 
 def test_accents_and_event_numerals_are_no_minority_spelling() -> None:
-    from newsloom.model import Article
 
     texts = [
         "Striker Kylian Mbappe scored twice as Lyonesse won Super Bowl LVII in Kell.",
         "Striker Kylian Mbappe scored twice in the final, officials said.",
         "Striker Kylian Mbappé scored twice in the final of Super Bowl LVIII, officials said.",
     ]
-    arts = [
-        Article(
-            url=f"https://o{i}.example/a",
-            canonical_url=f"https://o{i}.example/a",
-            outlet=f"o{i}.example",
-            title=None,
-            text=t,
-            published_at=NOW,
-            fetched_at=NOW,
-            language="en",
-            id=i,
-        )
-        for i, t in enumerate(texts, start=1)
-    ]
+    arts = make_articles({f"o{i}.example": (NOW, t) for i, t in enumerate(texts, start=1)})
     index = SourceIndex(arts)
     assert check_sentence(texts[2], index).verdict == "supported"

@@ -48,6 +48,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from difflib import SequenceMatcher
 from functools import cached_property
 
 from newsloom.model import Article, Citation, Sentence, Synthesis
@@ -646,7 +647,18 @@ def _minority_variant(name: str, index: SourceIndex) -> str | None:
         o_first, o_last = other.split()[0], other.split()[-1]
         if (o_first == first or o_last == last) and _edit(other, name) <= 2:
             return other
+        if _sounds_alike(name, other):
+            return other
     return None
+
+
+def _sounds_alike(a: str, b: str) -> bool:
+    """Every word of one name is a garbled spelling of the other's word at the same place:
+    the same first letter and most letters shared ("Hina Verkonen" / "Henna Virkkunen", a
+    transliteration slip). Two people who share neither name are not taken for one: "Mark" and
+    "Mike" share too little."""
+    pairs = list(zip(_fold(a).split(), _fold(b).split(), strict=True))
+    return all(x[0] == y[0] and SequenceMatcher(None, x, y).ratio() >= 0.6 for x, y in pairs)
 
 
 def _fold(text: str) -> str:

@@ -180,13 +180,19 @@ def contested(text: str, origin: int, index: SourceIndex) -> list[tuple[Figure, 
         return []
     cw = content_words(text)
     people = _surnames(text, index)
+    years = _past_years(text, index)
     out = []
     for f in mine:
         rivals: set[int] = set()
         for s in index.sentences:
             if s.origin == origin or f.number in s.nums or f.number in s.norm:
                 continue
-            similar = len(cw & s.content) * (5 if f.unit in SOFT_UNITS else 3) >= len(cw)
+            shared = len(cw & s.content)
+            similar = shared * (5 if f.unit in SOFT_UNITS else 3) >= len(cw)
+            # two clock times in sentences naming the same things; two counts of one unit tied
+            # to the same past year ("34 days" / "35-day", both of the 2018-19 shutdown)
+            similar = similar or (f.unit == "clock" and bool(_stems(cw) & _stems(s.content)))
+            similar = similar or bool(years and years & _past_years(s.text, index))
             for g in figures(s.text):
                 # a bare ordinal ("in the 36th,") counts the same thing as "39th minute"
                 bare = f.ordinal and g.ordinal and not g.unit
@@ -203,6 +209,22 @@ def contested(text: str, origin: int, index: SourceIndex) -> list[tuple[Figure, 
         if rivals:
             out.append((f, rivals))
     return out
+
+
+def _stems(ws: set[str] | frozenset[str]) -> set[str]:
+    """Crudely stemmed words ("crashed", "crash"): enough to see two sentences tell of one
+    happening."""
+    return {re.sub(r"(ing|ed|es|s)$", "", w) if len(w) > 5 else w for w in ws}
+
+
+_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+
+
+def _past_years(text: str, index: SourceIndex) -> set[str]:
+    """Years printed in ``text`` before every source's year of publication: a reference to a
+    past event ("the 2018-19 shutdown"), unlike the current year, which every sentence shares."""
+    now = min((a.time.year for a in index.articles.values()), default=0)
+    return {y for y in _YEAR.findall(text) if int(y) < now}
 
 
 def _surnames(text: str, index: SourceIndex) -> set[str]:

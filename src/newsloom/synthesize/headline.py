@@ -2,7 +2,8 @@
 
 Candidates are the articles' titles written in sentence case and their first sentences; each is
 compressed to its main clause (cut before a subordinate clause or a dash) and must fit in 14 words
-and pass the verifier. The one sharing the most content with the other origins wins.
+and pass the verifier and the selection's ``Gate`` (no contested figure, misquote or minority
+name in a headline either). The one sharing the most content with the other origins wins.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from newsloom.model import Article
 from newsloom.text import content_words, is_complete
 from newsloom.verify import SourceIndex, check_sentence
 
 from .rewrite import absolute_dates, drop_opener
-from .select import Candidate, _readable
+from .select import Candidate, Gate, _readable
+from .variants import nicknames
 
 MAX_WORDS = 14
 _CUT = re.compile(
@@ -50,26 +53,29 @@ def headline(chosen: Sequence[Candidate], index: SourceIndex) -> tuple[str, list
     """The best verified headline text and its citations."""
     # titles and article leads state the event; body sentences are a fallback (a detail
     # repeated by many outlets is not what happened)
-    pool: list[tuple[str, bool]] = []
+    pool: list[tuple[str, bool, Article | None]] = []
     for a in index.articles.values():
         if a.title and _sentence_case(a.title):
-            pool.append((a.title, True))
+            pool.append((a.title, True, a))
     # each article's first complete sentence (the index already split the texts)
     for s in index.sentences:
         if s.index == 0 and is_complete(s.text):
-            pool.append((s.text, True))
-    for c in chosen:
-        pool.append((c.text, False))
+            pool.append((s.text, True, index.articles[s.article_id]))
+    for c in chosen:  # already through the gate
+        pool.append((c.text, False, None))
     body = set().union(*(c.content for c in chosen)) if chosen else set()
+    gate = Gate.of(index)
     best, best_key = None, None
-    for text, is_lead in pool:
+    for text, is_lead, article in pool:
         short = compress(text)
         if short is None:
             continue
         if absolute_dates(short, None) is None or not _readable(short):
             continue
-        chk = check_sentence(short, index)
+        chk = check_sentence(nicknames(short, index), index)
         if chk.verdict == "dropped":
+            continue
+        if article is not None and gate.details(chk.text, article.origin, article) is None:
             continue
         origins = {index.articles[c.article_id].origin for c in chk.citations}
         key = (is_lead, min(len(origins), 3), len(content_words(short) & body), -len(short.split()))

@@ -47,6 +47,7 @@ from .rewrite import (
     drop_opener,
     resolve_pronoun,
 )
+from .variants import contested_quote, nicknames, truncated_name
 
 log = logging.getLogger(__name__)
 
@@ -144,11 +145,7 @@ def candidates(articles: Sequence[Article], index: SourceIndex) -> list[Candidat
     per_article: dict[int, list[SourceSentence]] = defaultdict(list)
     for s in index.sentences:
         per_article[s.article_id].append(s)
-    table = figure_table(index)
-    latest = {
-        o: max(a.time for a in index.articles.values() if a.origin == o)
-        for o in {a.origin for a in index.articles.values()}
-    }
+    gate = Gate.of(index)
     out: list[Candidate] = []
     for aid, sents in per_article.items():
         if aid not in reps:
@@ -159,7 +156,7 @@ def candidates(articles: Sequence[Article], index: SourceIndex) -> list[Candidat
             text = _fitting(s.text)
             if text is None:
                 continue
-            c = _candidate(text, s, s.index / total, article, index, table, latest)
+            c = _candidate(text, s, s.index / total, article, gate)
             if c is not None:
                 out.append(c)
     return out
@@ -170,12 +167,11 @@ def _candidate(
     s: SourceSentence,
     position: float,
     article: Article,
-    index: SourceIndex,
-    table: dict,
-    latest: dict[int, datetime],
+    gate: Gate,
 ) -> Candidate | None:
-    """One source sentence rewritten (openers, pronouns, dates), verified and checked for
-    contested figures and minority first names; ``None`` when it cannot be printed."""
+    """One source sentence rewritten (openers, pronouns, dates, nicknames), verified and
+    passed through the ``Gate``; ``None`` when it cannot be printed."""
+    index = gate.index
     text = drop_opener(text)
     resolved = resolve_pronoun(text, s, index)
     if resolved is None:
@@ -183,11 +179,11 @@ def _candidate(
     dated = absolute_dates(resolved, article.published_at or article.time)
     if dated is None or not _readable(dated):
         return None
-    chk = check_sentence(dated, index, extra=[s])
+    chk = check_sentence(nicknames(dated, index), index, extra=[s])
     if chk.verdict == "dropped":
         return None
-    contest = _contest(chk.text, s, article, index, table, latest)
-    if contest is None or _minority_first_name(chk.text, index):
+    contest = gate.details(chk.text, s.origin, article)
+    if contest is None:
         return None
     names = names_in(chk.text, index)
     return Candidate(
@@ -240,9 +236,40 @@ def _fitting(text: str) -> str | None:
     return next((c for c in compressions(text) if _usable(c)), None)
 
 
+@dataclass(slots=True)
+class Gate:
+    """What any printed text, body sentence or headline, must pass besides the verifier: no
+    contested figure unless it is the majority's, the latest or an attributed claim, no
+    minority first name, no misquote, no law title with a word missing (``variants``)."""
+
+    index: SourceIndex
+    table: dict
+    latest: dict[int, datetime]
+
+    @classmethod
+    def of(cls, index: SourceIndex) -> Gate:
+        latest = {
+            o: max(a.time for a in index.articles.values() if a.origin == o)
+            for o in {a.origin for a in index.articles.values()}
+        }
+        return cls(index, figure_table(index), latest)
+
+    def details(self, text: str, origin: int, article: Article) -> list[Contest] | None:
+        """The contested figures ``text`` may print (see ``_contest``), or ``None`` when a
+        detail of it must not be printed."""
+        index = self.index
+        if (
+            truncated_name(text, origin, index)
+            or contested_quote(text, origin, index)
+            or _minority_first_name(text, index)
+        ):
+            return None
+        return _contest(text, origin, article, index, self.table, self.latest)
+
+
 def _contest(
     text: str,
-    s: SourceSentence,
+    origin: int,
     article: Article,
     index: SourceIndex,
     table: dict,
@@ -252,7 +279,7 @@ def _contest(
     attributed claim as well supported as its rivals; a lone unattributed rival value is left out
     (so an outlet's error is not printed): ``None``. Otherwise the updates and claims found."""
     out: list[Contest] = []
-    for fig, rivals in contested(text, s.origin, index):
+    for fig, rivals in contested(text, origin, index):
         use = table.get((fig.number, fig.unit))
         mine = len(use.origins) if use is not None else 1
         if mine >= 2 and mine >= 2 * len(rivals):

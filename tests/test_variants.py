@@ -1,0 +1,138 @@
+"""Variant details across outlets: what an outlet alone gets wrong never reaches the article.
+
+Invented stories; each test states which version is printed and which is left out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from synth_fixtures import make_articles
+
+from newsloom.model import Story
+from newsloom.synthesize import synthesize
+from newsloom.synthesize.facts import contested
+from newsloom.synthesize.variants import contested_quote, nicknames, truncated_name
+from newsloom.verify import SourceIndex, check_sentence
+
+DAY = datetime(2031, 5, 14, 18, tzinfo=UTC)
+NOW = datetime(2031, 5, 15, tzinfo=UTC)
+
+
+def _index(texts: dict[str, str]) -> SourceIndex:
+    return SourceIndex(make_articles({o: (DAY, t) for o, t in texts.items()}))
+
+
+def test_quoted_nickname_without_a_majority_is_removed_surname_kept() -> None:
+    index = _index(
+        {
+            "spin.example": 'Festival chief "Johnny" Orlov opened the Lantern Fair in Vessa.',
+            "wire.example": 'Festival chief "Ivan" Orlov opened the Lantern Fair in Vessa.',
+        }
+    )
+    out = nicknames('Festival chief "Johnny" Orlov opened the Lantern Fair in Vessa.', index)
+    assert out == "Festival chief Orlov opened the Lantern Fair in Vessa."
+    # with a strict majority the quoted name stays
+    index = _index(
+        {
+            "a.example": 'Festival chief "Ivan" Orlov opened the fair.',
+            "b.example": 'Chief "Ivan" Orlov spoke at the fair.',
+            "c.example": 'Chief "Johnny" Orlov spoke at the fair.',
+        }
+    )
+    assert nicknames('Chief "Ivan" Orlov spoke at the fair.', index).startswith('Chief "Ivan"')
+    assert nicknames('Chief "Johnny" Orlov spoke.', index) == "Chief Orlov spoke."
+
+
+def test_misquote_changing_a_time_span_is_contested_but_translations_are_not() -> None:
+    index = _index(
+        {
+            "one.example": 'The plan says that "within a few decades the river ports will close '
+            'for good."',
+            "two.example": 'The plan says that "in a matter of years the river ports will close '
+            'for good."',
+            "three.example": 'The minister said "the main targets were again energy facilities '
+            'in the north."',
+            "four.example": 'The minister wrote "the main targets were again power '
+            'infrastructure in the north."',
+        }
+    )
+    # one origin each: neither version of the changed time span is printed
+    assert contested_quote(
+        'The plan says that "in a matter of years the river ports will close for good."', 2, index
+    )
+    assert contested_quote(
+        'The plan says that "within a few decades the river ports will close for good."', 1, index
+    )
+    # two translations of one statement differ in synonyms only: both may be printed
+    assert not contested_quote(
+        'The minister said "the main targets were again energy facilities in the north."',
+        3,
+        index,
+    )
+
+
+def test_abridged_quote_is_not_a_misquote() -> None:
+    index = _index(
+        {
+            "full.example": '"At some point, hopefully soon, the harbour board will see that the '
+            'fees are no longer fair," Mayor Ines Dorr said.',
+            "short.example": '"At some point, the harbour board will see that the fees are no '
+            'longer fair," Dorr said.',
+        }
+    )
+    assert not contested_quote(
+        '"At some point, the harbour board will see that the fees are no longer fair," Dorr said.',
+        2,
+        index,
+    )
+
+
+def test_law_title_missing_a_word_is_left_out_other_names_are_not() -> None:
+    index = _index(
+        {
+            "a.example": "The council invoked the Coastal Emergency Powers Act on Monday.",
+            "b.example": "The council invoked the Coastal Emergency Harbour Powers Act to close "
+            "the port.",
+            "c.example": "Flights left from Vessa National Airport and the Vessa Central "
+            "National Airport.",
+        }
+    )
+    assert truncated_name("The council invoked the Coastal Emergency Powers Act.", 1, index)
+    assert not truncated_name(
+        "The council invoked the Coastal Emergency Harbour Powers Act.", 2, index
+    )
+    assert not truncated_name("Flights left from Vessa National Airport.", 1, index)
+
+
+def test_misspelt_name_of_a_minority_is_dropped_by_the_verifier() -> None:
+    index = _index(
+        {
+            "a.example": "Commissioner Henna Virtanen said the port fee was lawful.",
+            "b.example": "Commissioner Henna Virtanen told reporters the fee stands.",
+            "c.example": "Commissioner Hina Vertonen said the port fee was lawful.",
+        }
+    )
+    chk = check_sentence("Commissioner Hina Vertonen said the port fee was lawful.", index)
+    assert chk.verdict == "dropped"
+    assert check_sentence("Commissioner Henna Virtanen said the port fee was lawful.", index)
+
+
+def test_contested_clock_time_and_past_figure_are_not_printed() -> None:
+    texts = {
+        "a.example": "The ferry sank at 6:30 p.m. near the Vessa breakwater, officials said. "
+        "The last strike in 2019 lasted 34 days, the longest on record.",
+        "b.example": "The ferry sank at 6:30 p.m. near the breakwater of Vessa harbour. "
+        "Dockworkers said the walkout would start on Friday.",
+        "c.example": "The ferry went down shortly after 6 p.m. close to the harbour wall. "
+        "It is the first walkout since the record 35-day stoppage of 2019.",
+        "d.example": "Witnesses saw the ferry list shortly after 6 p.m. in rough water.",
+    }
+    arts = make_articles({o: (DAY, t) for o, t in texts.items()})
+    index = SourceIndex(arts)
+    (clock, rivals), *_ = contested("The ferry sank at 6:30 p.m. near the breakwater.", 1, index)
+    assert clock.unit == "clock" and rivals == {3, 4}
+    (days, rivals), *_ = contested("The 2019 strike lasted 34 days, the longest.", 1, index)
+    assert days.number == "34" and rivals == {3}
+    # 6:30 by two origins, 6 p.m. by two: no majority, neither time is printed
+    syn = synthesize(Story(id=1), arts, words=200, now=NOW)
+    assert "6:30" not in syn.text and "34 days" not in syn.text

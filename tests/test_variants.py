@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from synth_fixtures import make_articles
-
 from newsloom.model import Story
 from newsloom.synthesize import synthesize
 from newsloom.synthesize.facts import contested
 from newsloom.synthesize.variants import contested_quote, nicknames, truncated_name
 from newsloom.verify import SourceIndex, check_sentence
+from synth_fixtures import make_articles
 
 DAY = datetime(2031, 5, 14, 18, tzinfo=UTC)
 NOW = datetime(2031, 5, 15, tzinfo=UTC)
@@ -129,10 +128,45 @@ def test_contested_clock_time_and_past_figure_are_not_printed() -> None:
     }
     arts = make_articles({o: (DAY, t) for o, t in texts.items()})
     index = SourceIndex(arts)
-    (clock, rivals), *_ = contested("The ferry sank at 6:30 p.m. near the breakwater.", 1, index)
+    (clock, rivals, _), *_ = contested("The ferry sank at 6:30 p.m. near the breakwater.", 1, index)
     assert clock.unit == "clock" and rivals == {3, 4}
-    (days, rivals), *_ = contested("The 2019 strike lasted 34 days, the longest.", 1, index)
+    (days, rivals, _), *_ = contested("The 2019 strike lasted 34 days, the longest.", 1, index)
     assert days.number == "34" and rivals == {3}
     # 6:30 by two origins, 6 p.m. by two: no majority, neither time is printed
     syn = synthesize(Story(id=1), arts, words=200, now=NOW)
     assert "6:30" not in syn.text and "34 days" not in syn.text
+
+
+def test_differing_estimates_are_both_reported_with_their_outlets() -> None:
+    texts = {
+        "valleynews.example": "About 700 children were at Camp Pinecrest when the flood struck "
+        "the valley on Friday, officials said. The river rose quickly after midnight.",
+        "riverpost.example": "The camp had approximately 750 children on site when the flood "
+        "reached the cabins. Rescue teams used boats to reach the cabins.",
+        "hillgazette.example": "Rescue teams used boats to reach the cabins at Camp Pinecrest. "
+        "The river rose quickly after midnight, forecasters said.",
+    }
+    arts = make_articles({o: (DAY, t) for o, t in texts.items()})
+    index = SourceIndex(arts)
+    (fig, rivals, _), *_ = contested(
+        "The camp had approximately 750 children on site when the flood reached the cabins.",
+        2,
+        index,
+    )
+    assert fig.number == "750" and rivals == {1}
+    syn = synthesize(Story(id=1), arts, words=200, now=NOW)
+    # neither outlet's estimate is preferred: both are printed, the unattributed one with its
+    # outlet
+    assert "About 700 children" in syn.text
+    assert "approximately 750 children" in syn.text
+    assert "according to riverpost.example" in syn.text
+
+
+def test_differing_exact_figures_are_not_reported_as_estimates() -> None:
+    texts = {
+        "a.example": "The bridge closure lasted 34 days in 2019, the longest on record.",
+        "b.example": "It was the first closure since the record 35-day shutdown of 2019.",
+    }
+    arts = make_articles({o: (DAY, t) for o, t in texts.items()})
+    syn = synthesize(Story(id=1), arts, words=200, now=NOW)
+    assert "34 days" not in syn.text and "35-day" not in syn.text

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from newsloom.model import Article, KeyFact
 from newsloom.text import content_words, normalize
@@ -167,11 +168,19 @@ def figure_table(index: SourceIndex) -> dict[tuple[str, str], FigureUse]:
     return table
 
 
-def contested(text: str, origin: int, index: SourceIndex) -> list[tuple[Figure, set[int]]]:
+class Rivalry(NamedTuple):
+    """A figure of a sentence that other origins give differently."""
+
+    figure: Figure
+    origins: set[int]  # origins printing a rival value
+    estimates: bool = False  # some rival value is an estimate ("about 750")
+
+
+def contested(text: str, origin: int, index: SourceIndex) -> list[Rivalry]:
     """Figures of ``text`` that other origins give differently in a similar sentence.
 
     Returns each contested figure with the origins of the rival values (for the caller to weigh
-    against its own support). Similar = sharing at least a third of the content words; also the
+    against its own support) and whether a rival value is an estimate (``estimate``). Similar = sharing at least a third of the content words; also the
     same slot: the same word after the number, hyphenated figures ("21-point"), tallies sharing
     one side ("222-209" / "222 to 219"), and an ordinal about the same person ("Cash ... 39th
     minute" / "Cash ... 36 minutes")."""
@@ -184,6 +193,7 @@ def contested(text: str, origin: int, index: SourceIndex) -> list[tuple[Figure, 
     out = []
     for f in mine:
         rivals: set[int] = set()
+        estimates = False
         for s in index.sentences:
             if s.origin == origin or f.number in s.nums or f.number in s.norm:
                 continue
@@ -200,14 +210,20 @@ def contested(text: str, origin: int, index: SourceIndex) -> list[tuple[Figure, 
                     continue
                 if (
                     (similar and not bare)
+                    or (
+                        _near(f, g)
+                        and (estimate(f, text) or estimate(g, s.text))
+                        and bool(_stems(cw - {f.unit}) & _stems(s.content))
+                    )
                     or (f.after and f.after == g.after)
                     or (f.hyphen and g.hyphen)
                     or (f.unit == "tally" and _one_side(f.number, g.number))
                     or (f.ordinal and g.ordinal and bool(people & _surnames(s.text, index)))
                 ):
                     rivals.add(s.origin)
+                    estimates = estimates or estimate(g, s.text)
         if rivals:
-            out.append((f, rivals))
+            out.append(Rivalry(f, rivals, estimates))
     return out
 
 
@@ -215,6 +231,19 @@ def _stems(ws: set[str] | frozenset[str]) -> set[str]:
     """Crudely stemmed words ("crashed", "crash"): enough to see two sentences tell of one
     happening."""
     return {re.sub(r"(ing|ed|es|s)$", "", w) if len(w) > 5 else w for w in ws}
+
+
+def _near(f: Figure, g: Figure) -> bool:
+    """Two plain counts of the same noun within a factor of 1.5 ("about 700 children" /
+    "approximately 750 children"): when one is an estimate and the sentences share a word,
+    most likely two reports of one quantity."""
+    if f.unit in SOFT_UNITS or f.ordinal or g.ordinal or f.unit in ("tally", "%", ""):
+        return False
+    try:
+        a, b = float(f.number), float(g.number)
+    except ValueError:
+        return False
+    return min(a, b) > 0 and max(a, b) <= 1.5 * min(a, b) and not 1900 <= a <= 2100
 
 
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
@@ -225,6 +254,27 @@ def _past_years(text: str, index: SourceIndex) -> set[str]:
     past event ("the 2018-19 shutdown"), unlike the current year, which every sentence shares."""
     now = min((a.time.year for a in index.articles.values()), default=0)
     return {y for y in _YEAR.findall(text) if int(y) < now}
+
+
+_HEDGE = re.compile(
+    r"\b(about|around|approximately|roughly|nearly|almost|some|over|more than|at least|up to|"
+    r"upwards of|close to|an estimated|estimated|as many as|fewer than|less than|under)\W*$",
+    re.I,
+)
+
+
+def estimate(fig: Figure, text: str) -> bool:
+    """True when the figure is given as an estimate: hedged ("about 700", "more than 1,900") or
+    round (two trailing zeros or more: "250,000", "1.5 million"). Two outlets' estimates of one
+    quantity may honestly differ, and the article reports both with attribution; two *exact*
+    figures that differ are a slip on one side, and neither is printed without a majority."""
+    at = text.find(fig.text)
+    if at >= 0 and _HEDGE.search(text[max(0, at - 30) : at]):
+        return True
+    digits = fig.number.replace(".", "")
+    if re.search(r"\b(million|billion|trillion)\b", fig.text):
+        return True
+    return digits.isdigit() and len(digits) >= 3 and digits.endswith("00")
 
 
 def _surnames(text: str, index: SourceIndex) -> set[str]:

@@ -13,7 +13,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from newsloom.model import Article
@@ -34,6 +34,7 @@ from .facts import (
     atoms,
     attributed,
     contested,
+    estimate,
     figure_table,
     figures,
 )
@@ -89,8 +90,10 @@ class Candidate:
 @dataclass(frozen=True, slots=True)
 class Contest:
     """A figure of a candidate that other origins give differently, and why it may be printed:
-    ``latest`` (an update: this article is newer than every rival) or ``claim`` (an attributed
-    claim as well supported as its rivals: a genuine disagreement, to be shown side by side)."""
+    ``latest`` (an update: this article is newer than every rival), ``claim`` (an attributed
+    claim as well supported as its rivals: a genuine disagreement, to be shown side by side),
+    ``estimate`` (one outlet's estimate among others, printed with its outlet, side by side) or
+    ``majority`` (printed as the majority gives it; its rivals' claims are then wanted)."""
 
     number: str
     unit: str
@@ -185,6 +188,11 @@ def _candidate(
     contest = gate.details(chk.text, s.origin, article)
     if contest is None:
         return None
+    if any(k.kind == "estimate" for k in contest) and not attributed(chk.text):
+        said = with_outlet(chk.text, article.outlet)
+        if said is None:
+            return None
+        chk = replace(chk, text=said)
     names = names_in(chk.text, index)
     return Candidate(
         src=s,
@@ -236,6 +244,16 @@ def _fitting(text: str) -> str | None:
     return next((c for c in compressions(text) if _usable(c)), None)
 
 
+def with_outlet(text: str, outlet: str) -> str | None:
+    """``text`` attributed to the outlet that printed it ("..., according to example.com."):
+    an estimate that other outlets give differently is reported as that outlet's. ``None`` when
+    the sentence does not end in a plain full stop (a quote, a question)."""
+    body = text.rstrip()
+    if not body.endswith(".") or body.endswith(".."):
+        return None
+    return f"{body[:-1]}, according to {outlet}."
+
+
 @dataclass(slots=True)
 class Gate:
     """What any printed text, body sentence or headline, must pass besides the verifier: no
@@ -275,14 +293,16 @@ def _contest(
     table: dict,
     latest: dict[int, datetime],
 ) -> list[Contest] | None:
-    """Keep a figure others give differently only when it is the majority's, the latest, or an
-    attributed claim as well supported as its rivals; a lone unattributed rival value is left out
-    (so an outlet's error is not printed): ``None``. Otherwise the updates and claims found."""
+    """Keep a figure others give differently only when it is the majority's, the latest, an
+    attributed claim as well supported as its rivals, or one of several estimates (``estimate``:
+    printed with its outlet, beside the others); a lone unattributed exact rival value is left
+    out (so an outlet's slip is not printed): ``None``. Otherwise the contests found."""
     out: list[Contest] = []
-    for fig, rivals in contested(text, origin, index):
+    for fig, rivals, _ in contested(text, origin, index):
         use = table.get((fig.number, fig.unit))
         mine = len(use.origins) if use is not None else 1
         if mine >= 2 and mine >= 2 * len(rivals):
+            out.append(Contest(fig.number, fig.unit, "majority", frozenset(rivals), mine))
             continue
         soft = fig.unit in SOFT_UNITS or fig.ordinal
         if not soft and all(article.time > latest[o] for o in rivals):
@@ -291,9 +311,17 @@ def _contest(
         if not soft and attributed(text) and mine >= len(rivals):
             out.append(Contest(fig.number, fig.unit, "claim", frozenset(rivals), mine))
             continue
+        named = not (fig.hyphen or fig.unit == "tally")  # "21-point plan" names one thing
+        if not soft and named and estimate(fig, text):
+            out.append(Contest(fig.number, fig.unit, "estimate", frozenset(rivals), mine))
+            continue
         log.debug("contested figure %s %s left out", fig.number, fig.unit)
         return None
     return out
+
+
+PAIRED = frozenset({"claim", "estimate"})  # kinds whose other side is wanted once one is in
+SIDES = PAIRED | {"majority"}
 
 
 def select(
@@ -341,7 +369,7 @@ def _greedy(
     wanted: dict[str, set[str]] = defaultdict(set)  # unit -> numbers already claimed
     for c in chosen:
         for k in c.contest:
-            if k.kind == "claim":
+            if k.kind in SIDES:
                 wanted[k.unit].add(k.number)
     left = budget - sum(c.words for c in chosen)
     taken = {id(c) for c in chosen}
@@ -355,7 +383,7 @@ def _greedy(
             gain += PAIR_GAIN * sum(
                 1
                 for k in c.contest
-                if k.kind == "claim" and wanted.get(k.unit) and k.number not in wanted[k.unit]
+                if k.kind in PAIRED and wanted.get(k.unit) and k.number not in wanted[k.unit]
             )
             score = gain * _bonus(c) / c.words**WORD_EXPONENT
             if score > best_score:
@@ -365,7 +393,7 @@ def _greedy(
         chosen.append(best)
         covered |= best.atoms
         for k in best.contest:
-            if k.kind == "claim":
+            if k.kind in SIDES:
                 wanted[k.unit].add(k.number)
         left -= best.words
         pool = [c for c in pool if c is not best and not _redundant(c, [best])]

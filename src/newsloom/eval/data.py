@@ -63,7 +63,9 @@ def article_from_record(rec: dict[str, Any], article_id: int | None = None) -> A
     """An ``Article`` from one JSONL record, using only the fields a method may see.
 
     The article's time is ``published``, else ``eval_date`` (the same rule as ``newsloom
-    import``); the record's own id, event and copy fields are ignored.
+    import``: ``published_at`` is the known publication date only, ``fetched_at`` the time, so
+    a relative date is never resolved from a guessed date); the record's own id, event and
+    copy fields are ignored.
     """
     from newsloom.text import split_sentences  # local: keep import light for callers
 
@@ -81,7 +83,7 @@ def article_from_record(rec: dict[str, Any], article_id: int | None = None) -> A
         outlet=rec["outlet"],
         title=rec.get("title"),
         text=text,
-        published_at=when,
+        published_at=_date(rec.get("published")),
         fetched_at=when,
         language="en",
         content_hash=hashlib.sha1(text.encode()).hexdigest(),

@@ -112,15 +112,15 @@ def _fmt(d: datetime) -> str:
 
 def absolute_dates(text: str, published: datetime | None) -> str | None:
     """Make relative dates absolute from the article's date, or ``None`` when that is unsafe.
+    Without a known date they are removed where the sentence reads as well without them
+    (``undated``).
 
     A weekday already followed by a date is left alone. A past-tense weekday is the latest such
     day on or before publication; with a future marker (will, scheduled, next...) the next one."""
     if VAGUE_RE.search(text):
         return None
     if published is None:
-        if WEEKDAY_RE.search(text) or RELATIVE_RE.search(text):
-            return None
-        return text
+        return undated(text)
     future = bool(_FUTURE.search(text))
 
     def day_of(name: str) -> str:
@@ -157,6 +157,30 @@ def absolute_dates(text: str, published: datetime | None) -> str | None:
         return label
 
     return RELATIVE_RE.sub(relative, out)
+
+
+# a relative date that can go without loss of grammar: " on Friday", " early Friday", " late on
+# Monday", " on Friday morning", " yesterday", " today" (not at the start of a sentence)
+_DROPPABLE = re.compile(
+    rf"(?<=\w)(?<!\b[Oo]n)(?<!\b[Bb]y)(?<!\b[Ss]ince)(?<!\b[Ee]arly)(?<!\b[Ll]ate)"
+    rf"\s+(?:(?:on|early|late|early on|late on|since|by)\s+)?(?:{_WD})"
+    r"(?:\s+(?:morning|afternoon|evening|night))?(?=[\s,.;])(?!,?\s*\(?\d)"
+    r"|(?<=\w)\s+(?:yesterday|today)(?=[\s,.;])",
+)
+
+
+def undated(text: str) -> str | None:
+    """``text`` without the relative dates it cannot resolve (no known publication date):
+    "The council voted on Tuesday to close the port." -> "The council voted to close the
+    port." A weekday beside its date stays; ``None`` when a relative date is left that cannot
+    be removed cleanly (at the start of the sentence, "Friday's vote")."""
+    out = _DROPPABLE.sub(lambda m: "", text)
+    for m in WEEKDAY_RE.finditer(out):
+        if not _DATED_AFTER.match(out[m.end() :]):
+            return None
+    if RELATIVE_RE.search(out):
+        return None
+    return out
 
 
 _TRAIL = re.compile(

@@ -179,7 +179,9 @@ def _candidate(
     resolved = resolve_pronoun(text, s, index)
     if resolved is None:
         return None
-    dated = absolute_dates(resolved, article.published_at or article.time)
+    # only a known publication date resolves "on Saturday": a guessed one would print a
+    # wrong date
+    dated = absolute_dates(resolved, article.published_at)
     if dated is None or not _readable(dated):
         return None
     chk = check_sentence(nicknames(dated, index), index, extra=[s])

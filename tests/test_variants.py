@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from newsloom.model import Story
 from newsloom.synthesize import synthesize
 from newsloom.synthesize.facts import contested
+from newsloom.synthesize.rewrite import contested_weekday
 from newsloom.synthesize.variants import contested_quote, nicknames, truncated_name
 from newsloom.verify import SourceIndex, check_sentence
 from synth_fixtures import make_articles
@@ -170,3 +171,25 @@ def test_differing_exact_figures_are_not_reported_as_estimates() -> None:
     arts = make_articles({o: (DAY, t) for o, t in texts.items()})
     syn = synthesize(Story(id=1), arts, words=200, now=NOW)
     assert "34 days" not in syn.text and "35-day" not in syn.text
+
+
+def test_weekday_resolved_against_the_other_origins_dates() -> None:
+    # one outlet's page carries a publication date a day early: its "Wednesday" would
+    # resolve to the previous week
+    tue, wed, thu = (datetime(2031, 5, d, 20, tzinfo=UTC) for d in (13, 14, 15))
+    arts = make_articles(
+        {
+            "early.example": (tue, "The harbour board reopened the port to ferries on Wednesday."),
+            "a.example": (wed, "The harbour board reopened the port on Wednesday, officials said."),
+            "b.example": (
+                thu,
+                "Ferries returned after the harbour board reopened the port on Wednesday.",
+            ),
+        }
+    )
+    index = SourceIndex(arts)
+    assert contested_weekday("The board reopened the port on Wednesday.", 1, tue, index)
+    assert not contested_weekday("The board reopened the port on Wednesday.", 2, wed, index)
+    syn = synthesize(Story(id=1), arts, words=200, now=NOW)
+    assert "Wednesday, 7 May" not in syn.text  # the wrong week is never printed
+    assert "Wednesday, 14 May" in syn.text

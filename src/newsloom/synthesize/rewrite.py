@@ -110,6 +110,53 @@ def _fmt(d: datetime) -> str:
     return f"{WEEKDAYS[d.weekday()].capitalize()}, {d.day} {MONTHS[d.month - 1].capitalize()}"
 
 
+def _resolve(name: str, published: datetime, future: bool) -> datetime:
+    """The date a weekday names from an article published on ``published``."""
+    target = WEEKDAYS.index(name.lower())
+    delta = (target - published.weekday()) % 7 if future else -((published.weekday() - target) % 7)
+    return published + timedelta(days=delta)
+
+
+def weekday_dates(index: SourceIndex) -> dict[str, dict[str, set[int]]]:
+    """For each weekday the sources name without a date beside it, the dates it resolves to
+    (``on Wednesday`` in an article of Tuesday 7 October -> 1 October) and the origins that
+    resolve it so. Memoised on the index."""
+    memo = index.__dict__.get("_weekday_dates")
+    if memo is not None:
+        return memo
+    out: dict[str, dict[str, set[int]]] = {}
+    for s in index.sentences:
+        published = index.articles[s.article_id].published_at
+        if published is None:
+            continue
+        future = bool(_FUTURE.search(s.text))
+        for m in WEEKDAY_RE.finditer(s.text):
+            if _DATED_AFTER.match(s.text[m.end() :]):
+                continue
+            day = _fmt(_resolve(m.group(1), published, future))
+            out.setdefault(m.group(1).lower(), {}).setdefault(day, set()).add(s.origin)
+    index.__dict__["_weekday_dates"] = out
+    return out
+
+
+def contested_weekday(text: str, origin: int, published: datetime, index: SourceIndex) -> bool:
+    """True when a weekday of ``text`` resolves, from this article's date, to a day that other
+    origins' articles resolve the same weekday away from, with more origins behind their day:
+    a publication date a day off (a time zone, a late upload) would print a wrong date, so the
+    weekday is better dropped (``undated``) than resolved."""
+    future = bool(_FUTURE.search(text))
+    table = weekday_dates(index)
+    for m in WEEKDAY_RE.finditer(text):
+        if _DATED_AFTER.match(text[m.end() :]):
+            continue
+        mine = _fmt(_resolve(m.group(1), published, future))
+        days = table.get(m.group(1).lower(), {})
+        support = len(days.get(mine, set()) - {origin}) + 1
+        if any(d != mine and len(o - {origin}) > support for d, o in days.items()):
+            return True
+    return False
+
+
 def absolute_dates(text: str, published: datetime | None) -> str | None:
     """Make relative dates absolute from the article's date, or ``None`` when that is unsafe.
     Without a known date they are removed where the sentence reads as well without them
@@ -124,11 +171,7 @@ def absolute_dates(text: str, published: datetime | None) -> str | None:
     future = bool(_FUTURE.search(text))
 
     def day_of(name: str) -> str:
-        target = WEEKDAYS.index(name.lower())
-        delta = (
-            (target - published.weekday()) % 7 if future else -((published.weekday() - target) % 7)
-        )
-        return _fmt(published + timedelta(days=delta))
+        return _fmt(_resolve(name, published, future))
 
     # "on Tuesday afternoon" -> "on the afternoon of Tuesday, 3 March" (not "Tuesday, 3 March,
     # afternoon"): the part of the day goes before the date, the weekday stays beside it

@@ -45,6 +45,7 @@ from .rewrite import (
     VAGUE_RE,
     absolute_dates,
     compressions,
+    contested_weekday,
     drop_opener,
     resolve_pronoun,
 )
@@ -181,7 +182,10 @@ def _candidate(
         return None
     # only a known publication date resolves "on Saturday": a guessed one would print a
     # wrong date
-    dated = absolute_dates(resolved, article.published_at)
+    published = article.published_at
+    if published is not None and contested_weekday(resolved, s.origin, published, index):
+        published = None  # its weekday would resolve to a day the other origins contradict
+    dated = absolute_dates(resolved, published)
     if dated is None or not _readable(dated):
         return None
     chk = check_sentence(nicknames(dated, index), index, extra=[s])

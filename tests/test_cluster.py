@@ -280,6 +280,63 @@ def test_a_term_shared_by_too_many_stories_finds_no_candidates() -> None:
     assert loose._candidates([term_hash("harbour")]) == [1, 2]
 
 
+def test_lookup_terms_reach_beyond_the_indexed_terms() -> None:
+    # A story indexes only its weightiest term (index_terms=1); an article whose own
+    # weightiest term is another word finds the story only when it looks up more terms.
+    def one_story(lookup: int) -> tuple[OnlineClusterer, int]:
+        c = OnlineClusterer(ClusterConfig(index_terms=1, lookup_terms=lookup, threshold=0.99))
+        assert c.add(art(0, None, "The Quelm harbour reopened.", DAY0)).created
+        (indexed,) = c._active[1].index_terms  # one term only
+        return c, indexed
+
+    for lookup, found in ((1, []), (2, [1])):
+        c, indexed = one_story(lookup)
+        top = [term_hash("zarvo"), indexed]  # the article's terms, weightiest first
+        assert c._candidates(top) == found
+
+
+def test_a_report_whose_weightiest_terms_are_its_own_joins_with_a_wider_lookup() -> None:
+    # The later report's weightiest terms are the names no earlier article had (they find no
+    # story); what it shares with the story comes after them.
+    first = art(
+        0,
+        "Quelm harbour reopens after the Zarvo storm",
+        "The Quelm harbour reopened on Monday after the Zarvo storm, port chief Ilse Varant said.",
+        DAY0,
+    )
+    crews = ", ".join(
+        "Belvor Cashmi Dunrel Eskavo Fendar Gorlix Hamtor Ivrel Jastro Kelvor Lumrex Morvik "
+        "Olvar Parnix Rostek Sulvar".split()
+    )
+    later = art(
+        1,
+        "Zarvo storm: Quelm harbour open again",
+        f"Ships are back in the Quelm harbour after the Zarvo storm. Crews from {crews} and "
+        "Nestra cleared the quays, Ilse Varant said.",
+        DAY0 + timedelta(hours=3),
+    )
+    for lookup, joins in ((15, False), (60, True)):
+        c = OnlineClusterer(ClusterConfig(lookup_terms=lookup, threshold=0.1))
+        c.add(first)
+        assert (not c.add(later).created) is joins
+
+
+def test_lone_threshold_applies_only_without_a_rival_story() -> None:
+    cfg = ClusterConfig(threshold=0.99, lone_threshold=0.01, lone_stories=1)
+    harbour = art(0, "Quelm harbour reopens", "The Quelm harbour reopened on Monday.", DAY0)
+    rival = art(1, "Zarvo storm floods docks", "A Zarvo storm flooded docks.", DAY0)
+    report = art(2, "Zarvo storm shuts Quelm harbour", "The Zarvo storm shut Quelm harbour.", DAY0)
+
+    alone = OnlineClusterer(cfg)
+    alone.add(harbour)
+    assert not alone.add(report).created  # one story found: the lower threshold applies
+
+    crowded = OnlineClusterer(cfg)
+    crowded.add(harbour)
+    assert crowded.add(rival).created  # shares no term with the harbour story
+    assert crowded.add(report).created  # two stories found: the usual threshold
+
+
 # ---- the numbers channel and the optional embeddings channel ------------------------------
 RATES = [
     (

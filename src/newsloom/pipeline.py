@@ -232,20 +232,28 @@ def cluster_pending(cfg: Config, store: Store, batch_size: int = 500) -> Report:
     dedup = Deduplicator()
     for a in known:
         dedup.add(a)
-    batch: list[tuple[Article, int, Any]] = []
-    for article in track(pending, "Clustering"):
-        article.origin_id = dedup.add(article)
-        assignment = clusterer.add(article)
-        batch.append((article, assignment.story_id, assignment.merges))
-        report.add("articles clustered")
-        report.add("copies linked", article.origin_id is not None)
-        report.add("stories created", assignment.created)
-        report.add("stories merged", len(assignment.merges))
-        if len(batch) >= batch_size:
-            store.save_assignments(batch)
-            batch = []
-    if batch:
+
+    def commit(articles: list[Article]) -> None:
+        # one add_many per batch: a worker process featurises ahead while this one decides
+        # (decisions exactly those of add one by one), then one commit
+        batch: list[tuple[Article, int, Any]] = []
+        for article, assignment in zip(articles, clusterer.add_many(articles), strict=True):
+            batch.append((article, assignment.story_id, assignment.merges))
+            report.add("articles clustered")
+            report.add("copies linked", article.origin_id is not None)
+            report.add("stories created", assignment.created)
+            report.add("stories merged", len(assignment.merges))
         store.save_assignments(batch)
+
+    chunk: list[Article] = []
+    for article in track(pending, "Clustering"):
+        article.origin_id = dedup.add(article)  # dedup does not depend on clustering
+        chunk.append(article)
+        if len(chunk) >= batch_size:
+            commit(chunk)
+            chunk = []
+    if chunk:
+        commit(chunk)
     return report
 
 

@@ -13,6 +13,12 @@ Every method (the online clusterer and the offline peers) uses :func:`headline` 
 
 Terms are hashed (CRC-32, stable across processes, unlike ``hash``) into a fixed space, so the
 running document frequencies of :class:`OnlineIdf` take bounded memory however long the stream.
+
+Featurising is a pure function of the text (:func:`compute_term_weights`), so
+``cluster/parallel.py`` runs it in a worker process and puts the results into the cache that
+:func:`term_weights` reads (:func:`prime`); what depends on the stream (IDF, the vector) stays
+with the clusterer and runs in numpy on the :class:`TermWeights` arrays, giving the same floats
+as the scalar formulas.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import mul
+
+import numpy as np
 
 from newsloom.model import Article
 from newsloom.text import STOPWORDS, capitalized_runs, content_words, numbers
@@ -206,13 +214,30 @@ def _month3(word: str) -> int:
     return 0
 
 
+_RUN_NAME: dict[str, str] = {}
+_RUN_NAME_MAX = 1 << 17
+
+
 def _names(text: str) -> set[str]:
-    out: set[str] = set()
-    for run in capitalized_runs(text):
-        parts = [p for p in run.lower().split() if p not in _NOT_NAMES]
-        if parts and (len(parts) > 1 or len(parts[0]) > 2):
-            out.add(" ".join(parts))
-    return out
+    """Names of the text: its capitalised runs, lower-cased, without words that only open
+    sentences ("The", "Breaking"); a lone word needs 3 letters. A run's name is looked up in
+    a bounded table (runs repeat across a stream), so a known run costs no Python call."""
+    table = _RUN_NAME
+    runs = capitalized_runs(text)
+    out = set(map(table.get, runs))
+    if None in out:
+        out.discard(None)
+        if len(table) > _RUN_NAME_MAX:
+            table.clear()
+        for run in runs:
+            name = table.get(run)
+            if name is None:
+                parts = [p for p in run.lower().split() if p not in _NOT_NAMES]
+                keep = parts and (len(parts) > 1 or len(parts[0]) > 2)
+                name = table[run] = " ".join(parts) if keep else ""
+            out.add(name)
+    out.discard("")
+    return out  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=1 << 17)
@@ -258,34 +283,123 @@ class Weights:
     lead_sentences: int = 2
 
 
-def term_weights(article: Article, w: Weights) -> dict[int, float]:
+def term_weights(article: Article, w: Weights) -> TermWeights:
     """Hashed term -> zone-weighted term frequency (each zone counts a term once: sets, so a
     long body does not drown the headline), times the weight of the term's kind.
 
-    The result is cached by content and shared: callers must not modify it."""
+    The result is cached by content and shared: callers must not modify it. ``prime`` puts
+    results computed elsewhere (a worker process: ``cluster/parallel.py``) into that cache."""
     return _term_weights(article.title, article.text, w)
 
 
-@lru_cache(maxsize=4096)
-def _term_weights(title_or_none: str | None, text: str, w: Weights) -> dict[int, float]:
+class TermWeights(dict[int, float]):
+    """The term weights of one article as a dict *and* as numpy arrays in the dict's order
+    (``terms``, ``tfl`` = the sublinear term frequency ``1 + log tf``), so that the per-term
+    arithmetic of ``vectorize`` and ``OnlineIdf.update`` runs in numpy: the same IEEE
+    operations on the same values, hence the same floats, without a Python step per term.
+
+    Terms are in ascending order: the vector's key order then no longer depends on the
+    process's string-hash seed, so float sums (and decisions) are the same in every process."""
+
+    __slots__ = ("terms", "tfl")
+
+    def __init__(self, terms: np.ndarray, tf: np.ndarray, tfl: np.ndarray) -> None:
+        super().__init__(zip(terms.tolist(), tf.tolist(), strict=True))
+        self.terms = terms
+        self.tfl = tfl
+
+
+def term_arrays(counts: Mapping[int, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(terms, tf, sublinear tf) of hashed term counts, sorted by term; the sublinear tf is
+    looked up per distinct value (a handful: sums of zone x kind weights), each computed once
+    with ``math.log``. What a worker process sends back (no dict to build there)."""
+    n = len(counts)
+    terms = np.fromiter(counts.keys(), np.int32, n)  # hashes < 2**HASH_BITS
+    order = np.argsort(terms, kind="stable")
+    tf = np.fromiter(counts.values(), np.float64, n)[order]
+    tfl = np.fromiter(map(_SUBLINEAR.__getitem__, tf.tolist()), np.float64, n)
+    return terms[order], tf, tfl
+
+
+class _Sublinear(dict[float, float]):
+    """tf -> ``1 + log tf`` (tf itself below 1), filled on first use of each value."""
+
+    def __missing__(self, f: float) -> float:
+        value = self[f] = (1.0 + math.log(f)) if f >= 1 else f
+        return value
+
+
+_SUBLINEAR = _Sublinear()
+
+
+_TW_CACHE: dict[tuple[str | None, str, Weights], TermWeights] = {}
+_TW_CACHE_MAX = 4096
+
+
+def _term_weights(title_or_none: str | None, text: str, w: Weights) -> TermWeights:
+    key = (title_or_none, text, w)
+    hit = _TW_CACHE.get(key)
+    if hit is None:
+        hit = compute_term_weights(title_or_none, text, w)
+        _remember(key, hit)
+    return hit
+
+
+def _remember(key: tuple[str | None, str, Weights], value: TermWeights) -> None:
+    """Bounded cache (oldest out first): the evaluation feeds the same texts many times
+    (dense regime, tuning folds), a stream never."""
+    if len(_TW_CACHE) >= _TW_CACHE_MAX:
+        del _TW_CACHE[next(iter(_TW_CACHE))]
+    _TW_CACHE[key] = value
+
+
+def prime(article: Article, w: Weights, value: TermWeights) -> None:
+    """Put term weights computed elsewhere (by ``compute_term_weights`` in a worker) into the
+    cache ``term_weights`` reads, so ``OnlineClusterer.add`` finds them without featurising."""
+    _remember((article.title, article.text, w), value)
+
+
+def clear_cache() -> None:
+    """Forget cached term weights (a benchmark's cold start; tests that must see a worker)."""
+    _TW_CACHE.clear()
+
+
+def is_cached(article: Article, w: Weights) -> bool:
+    """Whether ``term_weights(article, w)`` is already cached (nothing to send to a worker)."""
+    return (article.title, article.text, w) in _TW_CACHE
+
+
+def compute_term_weights(title_or_none: str | None, text: str, w: Weights) -> TermWeights:
+    """The uncached featuriser behind ``term_weights`` (pure: the same in any process)."""
+    return TermWeights(*term_arrays(term_counts(title_or_none, text, w)))
+
+
+def term_counts(title_or_none: str | None, text: str, w: Weights) -> dict[int, float]:
+    """Hashed term -> weighted term frequency, in order of discovery (``compute_term_weights``
+    without the arrays)."""
     title, lead, rest = _split_zones(title_or_none, text, w.lead_sentences)
     out: dict[int, float] = {}
     get = out.get
     for zone, zw in ((title, w.title), (lead, w.lead), (rest, w.body)):
         if not zone:
             continue
-        # The same terms as zone_terms, hashed straight from cached word -> hash tables.
+        # The same terms as zone_terms, hashed straight from cached token -> hash tables.
         for h in _word_hashes(zone):
             out[h] = get(h, 0.0) + zw
         for kind, kw, terms in (
             ("n:", w.name, _names(zone)),
-            ("#:", w.number, {n.replace(",", "") for n in numbers(zone) if len(n) > 1 or n != "0"}),
+            ("#:", w.number, _numbers(zone)),
             ("d:", w.date, _dates(zone)),
         ):
             for term in terms:
                 h = term_hash(kind + term)
                 out[h] = get(h, 0.0) + zw * kw
     return out
+
+
+def _numbers(zone: str) -> set[str]:
+    """Number terms of a zone: as printed without thousands commas, a lone "0" left out."""
+    return {n.replace(",", "") for n in numbers(zone) if len(n) > 1 or n != "0"}
 
 
 _WORD_RE = re.compile(r"[a-z\u00C0-\u024F][a-z\u00C0-\u024F'\u2019-]*|\d+(?:[.,]\d+)*")
@@ -296,20 +410,24 @@ _WORD_HASH_MAX = 1 << 18
 def _word_hashes(zone: str) -> set[int]:
     """Hashed stems of the zone's content words (``text.content_words``, then ``stem``).
 
-    The hot loop of featurising: words are found in the lower-cased zone at once and mapped
-    to hashes through a plain dict (C-level ``map``), so a known word costs no Python call.
-    The table is bounded: it is cleared when it reaches ``_WORD_HASH_MAX`` words."""
+    The hot loop of featurising: tokens are found in the lower-cased zone at once and mapped
+    to hashes through a plain dict (C-level ``map``), so a known token costs no Python call.
+    The table is keyed by the raw token (trailing quotes and hyphens included: they are
+    stripped only when a token is first seen) and bounded: it is cleared when it reaches
+    ``_WORD_HASH_MAX`` tokens."""
     table = _WORD_HASH
-    toks = {w.strip("'\u2019-") for w in _WORD_RE.findall(zone.lower())}
+    toks = _WORD_RE.findall(zone.lower())
     hashes = set(map(table.get, toks))
     if None in hashes:
         hashes.discard(None)
         if len(table) > _WORD_HASH_MAX:
             table.clear()
-        for w in toks:
-            if w not in table:
-                table[w] = term_hash(stem(w)) if len(w) > 1 and w not in STOPWORDS else -1
-            hashes.add(table[w])
+        for raw in toks:
+            h = table.get(raw)
+            if h is None:
+                w = raw.strip("'\u2019-")
+                h = table[raw] = term_hash(stem(w)) if len(w) > 1 and w not in STOPWORDS else -1
+            hashes.add(h)
     hashes.discard(-1)
     return hashes  # type: ignore[return-value]
 
@@ -326,12 +444,13 @@ class OnlineIdf:
     ``log((1 + n) / (1 + df)) + 1`` (the smoothed form scikit-learn uses), so a term seen in
     every document still weighs a little and an unseen one weighs most. The counts live in a
     flat ``array`` of 32-bit ints (4 MB; scalar access from Python is several times cheaper
-    than a numpy array's).
+    than a numpy array's), viewed as a numpy array too for the vectorised path.
     """
 
     def __init__(self, background_docs: int = 0) -> None:
         self.n_docs = 0
         self.df = array("i", bytes(4 << HASH_BITS))
+        self._df_np = np.frombuffer(self.df, dtype=np.int32)  # the same memory, for numpy
         if background_docs > 0:
             self.warm_start(background_docs)
 
@@ -347,11 +466,30 @@ class OnlineIdf:
         self.n_docs += docs
 
     def update(self, terms: Iterable[int]) -> None:
-        """Count one document containing ``terms``."""
+        """Count one document containing ``terms`` (distinct terms, e.g. a ``TermWeights``)."""
         self.n_docs += 1
+        if isinstance(terms, TermWeights):
+            self._df_np[terms.terms] += 1  # the same counts, one numpy step
+            return
         df = self.df
         for t in terms:
             df[t] += 1
+
+    def log1p_df(self, terms: np.ndarray) -> np.ndarray:
+        """``math.log(1 + df)`` of each term, from a table of ``math.log`` values (so exactly
+        the floats the scalar formula gives; numpy's own log may differ in the last bit)."""
+        counts = self._df_np[terms]
+        try:
+            return _LOG1P[0][counts]
+        except IndexError:  # a count beyond the table
+            pass
+        _grow_log1p(min(int(counts.max()), _LOG1P_MAX - 1))
+        table = _LOG1P[0]
+        inside = counts < len(table)
+        out = np.empty(len(counts))
+        out[inside] = table[counts[inside]]
+        out[~inside] = [math.log(1 + k) for k in counts[~inside].tolist()]
+        return out
 
     def idf(self, term: int) -> float:
         """Current inverse document frequency of ``term``."""
@@ -379,9 +517,16 @@ def vectorize(tf: dict[int, float], idf: OnlineIdf, keep: int = 0) -> dict[int, 
 
     ``keep`` > 0 keeps only the ``keep`` weightiest terms (before normalising): the specifics
     of an event are its rare, emphasised terms, and short vectors make every comparison cheap.
-    """
+    A ``TermWeights`` (what ``term_weights`` returns) takes the numpy path: the same formula,
+    the same operation order, so the same floats."""
     df, log = idf.df, math.log
     base = log(1 + idf.n_docs)
+    if isinstance(tf, TermWeights) and not keep:
+        values = tf.tfl * ((base - idf.log1p_df(tf.terms)) + 1.0)
+        norm = math.sqrt(sum((values * values).tolist()))  # sequential sum, as below
+        if not norm > 0:
+            return {}
+        return dict(zip(tf.terms.tolist(), (values / norm).tolist(), strict=True))
     vec = {
         t: ((1.0 + log(f)) if f >= 1 else f) * (base - log(1 + df[t]) + 1.0) for t, f in tf.items()
     }
@@ -389,6 +534,36 @@ def vectorize(tf: dict[int, float], idf: OnlineIdf, keep: int = 0) -> dict[int, 
         vec = dict(heapq.nlargest(keep, vec.items(), key=lambda p: p[1]))
     norm = math.sqrt(sum(v * v for v in vec.values()))
     return {t: v / norm for t, v in vec.items()} if norm > 0 else {}
+
+
+_LOG1P: list[np.ndarray] = [np.zeros(0)]
+"""``_LOG1P[0][k] == math.log(1 + k)``, grown on demand up to the largest df seen."""
+_LOG1P_MAX = 1 << 20
+"""Table bound (8 MB); larger document frequencies (streams of millions) use ``math.log``."""
+
+
+def _grow_log1p(top: int) -> None:
+    old = _LOG1P[0]
+    if top < len(old):
+        return
+    size = max(1024, 2 * len(old))
+    while size <= top:
+        size *= 2
+    tail = [math.log(1 + k) for k in range(len(old), size)]
+    _LOG1P[0] = np.concatenate([old, np.array(tail, dtype=np.float64)])
+
+
+def top_terms(vec: dict[int, float], k: int) -> list[int]:
+    """The ``k`` weightiest terms of a vector, weightiest first (ties: larger term first):
+    exactly ``[t for _, t in heapq.nlargest(k, ((v, t) for t, v in vec.items()))]``, with
+    the sort done by numpy instead of tuple comparisons in Python."""
+    n = len(vec)
+    if n <= 2 * k:
+        return [t for _, t in heapq.nlargest(k, ((v, t) for t, v in vec.items()))]
+    terms = np.fromiter(vec.keys(), np.int64, n)
+    weights = np.fromiter(vec.values(), np.float64, n)
+    order = np.lexsort((terms, weights))[::-1][:k]  # by weight, then term; descending
+    return terms[order].tolist()
 
 
 def cosine(a: dict[int, float], b: dict[int, float]) -> float:

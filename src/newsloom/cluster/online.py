@@ -4,9 +4,10 @@ How it decides (docs/clustering.md has the one-screen version):
 
 1. The article becomes a TF-IDF vector over event features (``features.py``); the document
    frequencies are updated first, so IDF is learned online from the stream itself.
-2. Candidate stories come from an inverted index over each active story's most weighty terms,
-   so the work per article depends on how many stories share its rare terms, not on how many
-   stories are active.
+2. Candidate stories come from an inverted index over each active story's most weighty terms
+   (each article indexes its ``index_terms`` weightiest and looks up its ``lookup_terms``
+   weightiest), so the work per article depends on how many stories share its rare terms, not
+   on how many stories are active.
 3. Each candidate is scored against its centroid (built from its first ``centroid_cap``
    members only, so a story cannot drift away from the event that opened it) *and* against
    its closest member; the score loses ``time_penalty`` per day between the article and the
@@ -40,6 +41,7 @@ from newsloom.cluster.features import (
     quantity_conflict,
     salient_quantities,
     term_weights,
+    top_terms,
     vectorize,
 )
 from newsloom.model import Article, Assignment, Merge, Story
@@ -73,7 +75,14 @@ class ClusterConfig:
     members_scored: int = 3
     """Only this many candidates (the best by centroid) are compared with their members."""
     index_terms: int = 15
-    """Terms per article put into (and looked up in) the inverted index."""
+    """Terms per article put into the inverted index (its weightiest)."""
+    lookup_terms: int = 30
+    """Terms per article looked up in the inverted index (its weightiest; may exceed
+    ``index_terms``). An article's weightiest terms are often its own rare words, which no
+    earlier article had and which find no story; what a later report shares with its story may
+    come only after them, and a story missing from the candidates cannot be joined at any
+    score. Looking up more costs a few more posting lists per article; indexing more would
+    grow every posting list instead. Calibrated by the folds (docs/clustering.md)."""
     max_candidates: int = 10
     """Stories scored exactly per article, chosen by shared index terms."""
     max_posting: int = 200
@@ -110,6 +119,12 @@ class ClusterConfig:
     embedding_candidates: int = 0
     """With embeddings: also score this many active stories nearest by embedding (brute force
     over the window), so an aftermath report in other words can still be found."""
+    lone_threshold: float = 0.0
+    """Off at 0. Otherwise the (lower) threshold for an article whose looked-up terms find at
+    most ``lone_stories`` active stories: with no rival story in the window, a near-threshold
+    match is more likely an aftermath report in other words than another event. Measured, not
+    adopted: early in a dense day a sibling event's story is just as alone (docs)."""
+    lone_stories: int = 2
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ClusterConfig:
@@ -218,6 +233,7 @@ class OnlineClusterer:
         self._expiry: list[tuple[float, int]] = []  # (last_seen, story id), lazily checked
         self._now = -math.inf
         self.next_story_id = 1
+        self._found = 0  # active stories the last article's looked-up terms found
         self.timings: dict[str, float] | None = None
         """Set to a dict to accumulate CPU seconds per step (``STEPS``) for benchmarks (CPU
         time, not wall time: a figure that other processes on the machine do not inflate)."""
@@ -272,6 +288,8 @@ class OnlineClusterer:
         t3 = process_time() if clock else 0.0
         cfg = self.config
         threshold = cfg.embedding_threshold if emb is not None else cfg.threshold
+        if cfg.lone_threshold and self._found <= cfg.lone_stories:
+            threshold = min(threshold, cfg.lone_threshold)
         if scored and scored[0][0] >= threshold:
             state = self._active[scored[0][1]]
             self._attach(state, article.id, t, vec, top, emb, qty)
@@ -289,18 +307,22 @@ class OnlineClusterer:
             self._clock(t0, t1, t2, t3, process_time())
         return out
 
-    def add_many(self, articles: Sequence[Article]) -> list[Assignment]:
-        """``add`` each article in order; with embeddings on, their headline+lead passages are
-        embedded first in one batch (MiniLM is several times faster per passage in batches).
-        The decisions are exactly those of calling ``add`` one by one."""
+    def add_many(self, articles: Sequence[Article], workers: int | None = None) -> list[Assignment]:
+        """``add`` each article in order, with the featurising of a large batch done ahead by
+        ``workers`` worker processes (``cluster/parallel.py``; default: 1 with 2 or more CPUs,
+        ``NEWSLOOM_CLUSTER_WORKERS``) while this process decides; with embeddings on, their
+        headline+lead passages are embedded first in one batch (MiniLM is several times faster
+        per passage in batches). The decisions are exactly those of calling ``add`` one by one:
+        the workers compute the same pure features, and IDF and decisions stay here, in order."""
+        from newsloom.cluster.parallel import prefeaturised
+
+        todo = [a for a in articles if a.origin_id is None and a.id not in self._story_of]
         if self.config.embeddings:
             from newsloom.cluster.embed import prefetch  # optional dependency
 
-            prefetch(
-                [a for a in articles if a.origin_id is None and a.id not in self._story_of],
-                self.config.lead_sentences,
-            )
-        return [self.add(a) for a in articles]
+            prefetch(todo, self.config.lead_sentences)
+        ordered = prefeaturised(articles, todo, self._weights, workers, self.timings)
+        return [self.add(a) for a in ordered]
 
     def _clock(self, *marks: float) -> None:
         timings = self.timings
@@ -317,8 +339,8 @@ class OnlineClusterer:
         return embed_article(article, self.config.lead_sentences)
 
     def _top_terms(self, vec: dict[int, float]) -> list[int]:
-        k = self.config.index_terms
-        return [t for _, t in heapq.nlargest(k, ((v, t) for t, v in vec.items()))]
+        """The weightiest terms to look up and (the first ``index_terms``) to index."""
+        return top_terms(vec, max(self.config.index_terms, self.config.lookup_terms))
 
     def _candidates(self, top: list[int], emb: Any = None) -> list[int]:
         """Active stories sharing most of the article's index terms (terms in more than
@@ -338,12 +360,13 @@ class OnlineClusterer:
     def _term_candidates(self, top: list[int]) -> list[int]:
         cfg = self.config
         shared: dict[int, int] = {}
-        for term in top:
+        for term in top[: cfg.lookup_terms]:
             posting = self._postings.get(term)
             if posting is None or len(posting) > cfg.max_posting:
                 continue
             for sid in posting:
                 shared[sid] = shared.get(sid, 0) + 1
+        self._found = len(shared)
         if len(shared) <= cfg.max_candidates:
             return sorted(shared)
         return heapq.nsmallest(cfg.max_candidates, shared, key=lambda s: (-shared[s], s))
@@ -411,7 +434,7 @@ class OnlineClusterer:
             if qty and state.centroid_n <= self.config.centroid_cap:
                 for unit, nums in qty.items():
                     state.quantities.setdefault(unit, set()).update(nums)
-            for term in top or ():
+            for term in (top or ())[: self.config.index_terms]:
                 if term not in state.index_terms:
                     state.index_terms.add(term)
                     self._postings.setdefault(term, set()).add(state.id)

@@ -19,6 +19,8 @@ wall figure uses both cores, and the CPU figures count both processes.
 
 from __future__ import annotations
 
+import argparse
+import json
 import logging
 import resource
 import sys
@@ -157,21 +159,46 @@ def markdown(results: list[dict[str, Any]]) -> list[str]:
 
 
 def main(argv: Sequence[str]) -> str:
-    """``python -m newsloom.cluster.bench [--workers N] [--embeddings] [sizes...]``."""
-    args = list(argv)
-    workers = None
-    if "--workers" in args:
-        i = args.index("--workers")
-        workers = int(args[i + 1])
-        del args[i : i + 2]
-    with_embeddings = "--embeddings" in args  # e.g. --embeddings 500 2000
-    sizes = tuple(int(x) for x in args if x != "--embeddings")
-    sizes = sizes or ((500, 2_000) if with_embeddings else (10_000, 30_000, 100_000))
+    """``python -m newsloom.cluster.bench [--workers N] [--embeddings] [sizes...]``: the
+    throughput table as markdown."""
+    parser = argparse.ArgumentParser(
+        prog="python -m newsloom.cluster.bench",
+        description="Time the online clusterer on one synthetic stream, per segment "
+        "(articles/s wall and CPU, microseconds per step, active stories, peak memory).",
+    )
+    parser.add_argument(
+        "sizes",
+        nargs="*",
+        type=int,
+        help="segment ends in articles (default 10000 30000 100000; 500 2000 with embeddings)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="featurising worker processes (0: none)"
+    )
+    parser.add_argument(
+        "--embeddings", action="store_true", help="with the MiniLM channel (needs the extra)"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a ClusterConfig field for this run, e.g. --set members_scored=3",
+    )
+    args = parser.parse_args(list(argv))
+    sizes = tuple(args.sizes) or ((500, 2_000) if args.embeddings else (10_000, 30_000, 100_000))
+    overrides: dict[str, object] = {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        overrides[key] = json.loads(value)
     cfg = None
-    if with_embeddings:
-        cfg = ClusterConfig(window_days=max(sizes) / ARTICLES_PER_DAY + 30, embeddings=True)
-    batch = 64 if with_embeddings else 1_000  # with embeddings: one MiniLM batch per 64
-    rows = throughput(sizes, config=cfg, batch=batch, workers=workers)
+    if args.embeddings:
+        overrides["embeddings"] = True
+    if overrides:  # the same wide window as the default run
+        overrides.setdefault("window_days", max(sizes) / ARTICLES_PER_DAY + 30)
+        cfg = ClusterConfig.from_dict(overrides)
+    batch = 64 if args.embeddings else 1_000  # with embeddings: one MiniLM batch per 64
+    rows = throughput(sizes, config=cfg, batch=batch, workers=args.workers)
     return "\n".join(markdown(rows)) + "\n"
 
 

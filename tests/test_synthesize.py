@@ -105,6 +105,8 @@ def test_rewrites() -> None:
         "Crews arrived, police said."
     )
     assert absolute_dates("On Friday, crews arrived.", None) is None
+    assert absolute_dates("As of Monday, 27 campers were missing.", None) is None
+    assert absolute_dates("Crews worked from Friday to Sunday.", None) is None
     assert absolute_dates("Crews arrived on Friday, 7 March.", None) == (
         "Crews arrived on Friday, 7 March."
     )

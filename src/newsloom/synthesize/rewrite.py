@@ -212,12 +212,27 @@ _DROPPABLE = re.compile(
 )
 
 
+# words that govern a following bare weekday: removing the weekday would leave them dangling
+# ("as of Monday", "until Friday", "last Tuesday")
+_GOVERNS = frozenset(
+    "of as from until till through to before after last next this that every each since "
+    "between and or than".split()
+)
+
+
+def _drop_unless_governed(m: re.Match[str]) -> str:
+    before = re.search(r"(\w+)$", m.string[: m.start()])
+    if before and before.group(1).lower() in _GOVERNS:
+        return m.group(0)
+    return ""
+
+
 def undated(text: str) -> str | None:
     """``text`` without the relative dates it cannot resolve (no known publication date):
     "The council voted on Tuesday to close the port." -> "The council voted to close the
     port." A weekday beside its date stays; ``None`` when a relative date is left that cannot
     be removed cleanly (at the start of the sentence, "Friday's vote")."""
-    out = _DROPPABLE.sub(lambda m: "", text)
+    out = _DROPPABLE.sub(_drop_unless_governed, text)
     for m in WEEKDAY_RE.finditer(out):
         if not _DATED_AFTER.match(out[m.end() :]):
             return None

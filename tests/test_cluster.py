@@ -322,7 +322,7 @@ def test_a_report_whose_weightiest_terms_are_its_own_joins_with_a_wider_lookup()
 
 
 def test_lone_threshold_applies_only_without_a_rival_story() -> None:
-    cfg = ClusterConfig(threshold=0.99, lone_threshold=0.01, lone_stories=1)
+    cfg = ClusterConfig(threshold=0.99, lone_threshold=0.01, lone_stories=1, lone_after_days=0)
     harbour = art(0, "Quelm harbour reopens", "The Quelm harbour reopened on Monday.", DAY0)
     rival = art(1, "Zarvo storm floods docks", "A Zarvo storm flooded docks.", DAY0)
     report = art(2, "Zarvo storm shuts Quelm harbour", "The Zarvo storm shut Quelm harbour.", DAY0)
@@ -335,6 +335,24 @@ def test_lone_threshold_applies_only_without_a_rival_story() -> None:
     crowded.add(harbour)
     assert crowded.add(rival).created  # shares no term with the harbour story
     assert crowded.add(report).created  # two stories found: the usual threshold
+
+
+def test_lone_threshold_waits_a_day_after_the_story_began() -> None:
+    cfg = ClusterConfig(threshold=0.99, lone_threshold=0.01, lone_stories=1, lone_after_days=1)
+    harbour = art(0, "Quelm harbour reopens", "The Quelm harbour reopened on Monday.", DAY0)
+    same_day = art(1, "Zarvo storm shuts Quelm harbour", "The storm shut Quelm harbour.", DAY0)
+    next_day = art(
+        2,
+        "Zarvo storm shuts Quelm harbour",
+        "The storm shut Quelm harbour.",
+        DAY0 + timedelta(days=1),
+    )
+    c = OnlineClusterer(cfg)
+    c.add(harbour)
+    assert c.add(same_day).created  # the same day: a sibling event, the usual threshold
+    c = OnlineClusterer(cfg)
+    c.add(harbour)
+    assert not c.add(next_day).created  # a day later, alone: an aftermath report joins
 
 
 # ---- the numbers channel and the optional embeddings channel ------------------------------

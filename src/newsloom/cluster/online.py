@@ -121,12 +121,18 @@ class ClusterConfig:
     embedding_candidates: int = 0
     """With embeddings: also score this many active stories nearest by embedding (brute force
     over the window), so an aftermath report in other words can still be found."""
-    lone_threshold: float = 0.0
-    """Off at 0. Otherwise the (lower) threshold for an article whose looked-up terms find at
-    most ``lone_stories`` active stories: with no rival story in the window, a near-threshold
-    match is more likely an aftermath report in other words than another event. Measured, not
-    adopted: early in a dense day a sibling event's story is just as alone (docs)."""
-    lone_stories: int = 2
+    lone_threshold: float = 0.19
+    """The (lower) threshold for an article whose looked-up terms find at most
+    ``lone_stories`` active stories, ``lone_after_days`` or more after that story began (0:
+    off): with no rival story in the window, a near-threshold match a day later is more likely
+    an aftermath report in other words than another event. Without the day condition it cost
+    the dense regime (early in a dense day a sibling event's story is just as alone); with it
+    the folds chose 0.19 / 1 story / 1 day (docs/clustering.md)."""
+    lone_stories: int = 1
+    lone_after_days: float = 1.0
+    """The lone threshold applies only to an article this many days or more after its best
+    candidate story began: an aftermath report comes later; a sibling event's first report on
+    the same day does not."""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ClusterConfig:
@@ -290,8 +296,10 @@ class OnlineClusterer:
         t3 = process_time() if clock else 0.0
         cfg = self.config
         threshold = cfg.embedding_threshold if emb is not None else cfg.threshold
-        if cfg.lone_threshold and self._found <= cfg.lone_stories:
-            threshold = min(threshold, cfg.lone_threshold)
+        if cfg.lone_threshold and self._found <= cfg.lone_stories and scored:
+            best = self._active[scored[0][1]]
+            if (t - best.first) / _DAY >= cfg.lone_after_days:
+                threshold = min(threshold, cfg.lone_threshold)
         if scored and scored[0][0] >= threshold:
             state = self._active[scored[0][1]]
             self._attach(state, article.id, t, vec, top, emb, qty)

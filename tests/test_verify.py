@@ -149,3 +149,22 @@ def test_accents_and_event_numerals_are_no_minority_spelling() -> None:
     arts = make_articles({f"o{i}.example": (NOW, t) for i, t in enumerate(texts, start=1)})
     index = SourceIndex(arts)
     assert check_sentence(texts[2], index).verdict == "supported"
+
+
+def test_role_word_before_a_name_no_source_prints_it_with_is_removed() -> None:
+    day = datetime(2031, 5, 1, tzinfo=UTC)
+    arts = make_articles(
+        {
+            "a.example": (day, "The Mira Solent Alliance won 9% of the vote in the Vessa poll."),
+            "b.example": (day, "The Mira Solent Alliance got 9% in Vessa, officials said."),
+        }
+    )
+    index = SourceIndex(arts)
+    chk = check_sentence("The ex-Mira Solent Alliance won 9% of the vote in the Vessa poll.", index)
+    assert chk.verdict == "repaired" and "ex-" not in chk.text
+    # a role word a source prints before the name stays
+    arts.append(
+        make_articles({"c.example": (day, "The former Vessa Harbour Board met.")}, first_id=3)[0]
+    )
+    index = SourceIndex(arts)
+    assert "former Vessa" in check_sentence("The former Vessa Harbour Board met.", index).text

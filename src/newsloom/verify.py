@@ -712,12 +712,19 @@ def _fix_roles(text: str, index: SourceIndex) -> tuple[str, list[str], bool]:
             after = text[m.end(1) :]
             person = _person_after(after, index)
             if person is None:
-                continue
-            family = _MOD_FAMILY.get(mod, mod)
-            mentions = index.mentions(person)
-            using = index.modifier_origins(person, family)
-            if len(using) * 2 > len(mentions):
-                continue
+                # no known person: a role word before a name that no source prints with it
+                # ("ex-Sahra Wagenknecht Alliance") is unsupported; one a source prints stays
+                named = _NAME_AFTER.match(after)
+                if named is None or _printed_with(text[m.start(1) : m.end(1)], named, index):
+                    continue
+                person = named.group(1)
+                using, mentions = set(), index.mentions(person)
+            else:
+                family = _MOD_FAMILY.get(mod, mod)
+                mentions = index.mentions(person)
+                using = index.modifier_origins(person, family)
+                if len(using) * 2 > len(mentions):
+                    continue
             start, end = m.start(1), m.end(1)
             while end < len(text) and text[end] in " -":
                 end += 1
@@ -733,6 +740,18 @@ def _fix_roles(text: str, index: SourceIndex) -> tuple[str, list[str], bool]:
         else:
             break
     return text, reasons, False
+
+
+_NAME_AFTER = re.compile(
+    r"[\s-]*([A-Z\u00C0-\u00DE][\w'\u2019-]*(?:\s+[A-Z\u00C0-\u00DE][\w'\u2019-]*)+)"
+)
+
+
+def _printed_with(mod: str, named: re.Match[str], index: SourceIndex) -> bool:
+    """Whether any source prints the modifier right before the first word of the name."""
+    first = named.group(1).split()[0]
+    pat = re.compile(rf"\b{re.escape(mod.rstrip('-'))}[\s-]*{re.escape(first)}\b", re.I)
+    return any(pat.search(t) for t in index.origin_text.values())
 
 
 _AFTER_RE = re.compile(

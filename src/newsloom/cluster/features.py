@@ -28,15 +28,18 @@ import math
 import re
 import zlib
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import mul
+from typing import TypeVar
 
 import numpy as np
 
 from newsloom.model import Article
 from newsloom.text import STOPWORDS, capitalized_runs, content_words, numbers
+
+T = TypeVar("T")
 
 HASH_BITS = 20
 MIN_HEADLINE_WORDS = 6
@@ -222,22 +225,34 @@ def _names(text: str) -> set[str]:
     """Names of the text: its capitalised runs, lower-cased, without words that only open
     sentences ("The", "Breaking"); a lone word needs 3 letters. A run's name is looked up in
     a bounded table (runs repeat across a stream), so a known run costs no Python call."""
-    table = _RUN_NAME
-    runs = capitalized_runs(text)
-    out = set(map(table.get, runs))
-    if None in out:
-        out.discard(None)
-        if len(table) > _RUN_NAME_MAX:
-            table.clear()
-        for run in runs:
-            name = table.get(run)
-            if name is None:
-                parts = [p for p in run.lower().split() if p not in _NOT_NAMES]
-                keep = parts and (len(parts) > 1 or len(parts[0]) > 2)
-                name = table[run] = " ".join(parts) if keep else ""
-            out.add(name)
+    out = _memo_map(_RUN_NAME, _RUN_NAME_MAX, capitalized_runs(text), _run_name)
     out.discard("")
-    return out  # type: ignore[return-value]
+    return out
+
+
+def _run_name(run: str) -> str:
+    parts = [p for p in run.lower().split() if p not in _NOT_NAMES]
+    keep = parts and (len(parts) > 1 or len(parts[0]) > 2)
+    return " ".join(parts) if keep else ""
+
+
+def _memo_map(
+    table: dict[str, T], limit: int, keys: list[str], compute: Callable[[str], T]
+) -> set[T]:
+    """``{compute(k) for k in keys}`` through a bounded memo table: when every key is known
+    the whole lookup is one C-level ``map`` (the hot path of featurising); the table is
+    cleared when it grows past ``limit``."""
+    out = set(map(table.get, keys))
+    if None in out:
+        out.discard(None)  # type: ignore[arg-type]
+        if len(table) > limit:
+            table.clear()
+        for key in keys:
+            value = table.get(key)
+            if value is None:
+                value = table[key] = compute(key)
+            out.add(value)
+    return out
 
 
 @lru_cache(maxsize=1 << 17)
@@ -415,21 +430,14 @@ def _word_hashes(zone: str) -> set[int]:
     The table is keyed by the raw token (trailing quotes and hyphens included: they are
     stripped only when a token is first seen) and bounded: it is cleared when it reaches
     ``_WORD_HASH_MAX`` tokens."""
-    table = _WORD_HASH
-    toks = _WORD_RE.findall(zone.lower())
-    hashes = set(map(table.get, toks))
-    if None in hashes:
-        hashes.discard(None)
-        if len(table) > _WORD_HASH_MAX:
-            table.clear()
-        for raw in toks:
-            h = table.get(raw)
-            if h is None:
-                w = raw.strip("'\u2019-")
-                h = table[raw] = term_hash(stem(w)) if len(w) > 1 and w not in STOPWORDS else -1
-            hashes.add(h)
+    hashes = _memo_map(_WORD_HASH, _WORD_HASH_MAX, _WORD_RE.findall(zone.lower()), _token_hash)
     hashes.discard(-1)
-    return hashes  # type: ignore[return-value]
+    return hashes
+
+
+def _token_hash(raw: str) -> int:
+    w = raw.strip("'\u2019-")
+    return term_hash(stem(w)) if len(w) > 1 and w not in STOPWORDS else -1
 
 
 @lru_cache(maxsize=1 << 18)

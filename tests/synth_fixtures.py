@@ -4,6 +4,7 @@ verifier and evaluation tests. Nothing here comes from real reporting."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from newsloom.model import Article
 
@@ -37,33 +38,46 @@ TEXTS = {
 }
 
 
+def article(
+    url: str, text: str, when: datetime, outlet: str, title: str | None = None, **kw: Any
+) -> Article:
+    """One article as every test builds it: its URL is its canonical URL, and it was fetched
+    when it was published. ``kw`` sets any other field (id, title, language, origin_id...)."""
+    return Article(
+        url=url,
+        canonical_url=url,
+        outlet=outlet,
+        title=title,
+        text=text,
+        published_at=when,
+        fetched_at=when,
+        **kw,
+    )
+
+
 def story_articles() -> list[Article]:
     """Three independent origins and one copy of the first (ids 1-4)."""
     out = []
     for i, (outlet, text) in enumerate(TEXTS.items(), start=1):
         when = SUNDAY if outlet == "coastpost.example" else SATURDAY
         out.append(
-            Article(
-                url=f"https://{outlet}/storm",
-                canonical_url=f"https://{outlet}/storm",
-                outlet=outlet,
+            article(
+                f"https://{outlet}/storm",
+                text,
+                when,
+                outlet,
                 title="Storm Ardent destroys 120 homes in Port Elmore",
-                text=text,
-                published_at=when,
-                fetched_at=when,
                 language="en",
                 id=i,
                 truncated=not text.rstrip().endswith("."),
             )
         )
-    copy = Article(
-        url="https://mirrorfeed.example/storm",
-        canonical_url="https://mirrorfeed.example/storm",
-        outlet="mirrorfeed.example",
+    copy = article(
+        "https://mirrorfeed.example/storm",
+        out[0].text,
+        SATURDAY,
+        "mirrorfeed.example",
         title=out[0].title,
-        text=out[0].text,
-        published_at=SATURDAY,
-        fetched_at=SATURDAY,
         language="en",
         id=4,
         origin_id=1,
@@ -75,16 +89,6 @@ def story_articles() -> list[Article]:
 def make_articles(texts: dict[str, tuple[datetime, str]], first_id: int = 1) -> list[Article]:
     """Independent articles from ``outlet -> (published, text)``, ids from ``first_id``."""
     return [
-        Article(
-            url=f"https://{outlet}/story",
-            canonical_url=f"https://{outlet}/story",
-            outlet=outlet,
-            title=None,
-            text=text,
-            published_at=when,
-            fetched_at=when,
-            language="en",
-            id=i,
-        )
+        article(f"https://{outlet}/story", text, when, outlet, language="en", id=i)
         for i, (outlet, (when, text)) in enumerate(texts.items(), start=first_id)
     ]

@@ -22,6 +22,7 @@ from newsloom.cluster.features import (
 from newsloom.cluster.online import STEPS
 from newsloom.cluster.peers import agglomerative, fit_predict, hdbscan_svd
 from newsloom.model import Article, Merge
+from synth_fixtures import article
 
 DAY0 = datetime(2031, 3, 2, 8, tzinfo=UTC)
 
@@ -70,16 +71,8 @@ ELECTION = [
 
 
 def art(i: int, title: str | None, text: str, when: datetime, **kw: object) -> Article:
-    return Article(
-        url=f"https://example.test/{i}",
-        canonical_url=f"https://example.test/{i}",
-        outlet=f"outlet{i % 4}.test",
-        title=title,
-        text=text,
-        published_at=when,
-        fetched_at=when,
-        id=i,
-        **kw,  # type: ignore[arg-type]
+    return article(
+        f"https://example.test/{i}", text, when, f"outlet{i % 4}.test", title=title, id=i, **kw
     )
 
 

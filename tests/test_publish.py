@@ -22,6 +22,7 @@ from newsloom.model import (
     Synthesis,
 )
 from newsloom.publish import StoryView, export_json, export_site, rank, score
+from synth_fixtures import article as make_article
 
 NOW = datetime(2031, 3, 14, 12, 0, tzinfo=UTC)
 EVIL = "<script>alert(1)</script>"
@@ -38,17 +39,9 @@ BRIDGE_POST = f"Engineers replaced 212 cables on the bridge. {EVIL} was printed 
 
 
 def _article(id_: int, outlet: str, text: str, title: str, hours_ago: float, **kw: Any) -> Article:
-    at = NOW - timedelta(hours=hours_ago)
-    return Article(
-        url=f"https://{outlet.lower().replace(' ', '')}.example/a/{id_}",
-        canonical_url=f"https://{outlet.lower().replace(' ', '')}.example/a/{id_}",
-        outlet=outlet,
-        title=title,
-        text=text,
-        published_at=at,
-        fetched_at=at,
-        id=id_,
-        **kw,
+    url = f"https://{outlet.lower().replace(' ', '')}.example/a/{id_}"
+    return make_article(
+        url, text, NOW - timedelta(hours=hours_ago), outlet, title=title, id=id_, **kw
     )
 
 

@@ -5,22 +5,13 @@ from pathlib import Path
 
 from newsloom.model import Article, Merge, Rejection, Sentence, Synthesis
 from newsloom.store import Store
+from synth_fixtures import article
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def art(url: str, text: str = "Body text. More text.", h: str = "h1") -> Article:
-    return Article(
-        url=url,
-        canonical_url=url,
-        outlet="example.org",
-        title="A title",
-        text=text,
-        published_at=T0,
-        fetched_at=T0,
-        language="en",
-        content_hash=h,
-    )
+    return article(url, text, T0, "example.org", title="A title", language="en", content_hash=h)
 
 
 def test_schema_is_migrated_and_reopens(tmp_path: Path) -> None:

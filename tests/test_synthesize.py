@@ -230,7 +230,7 @@ def test_minority_first_name_and_ordinal_of_same_person_left_out() -> None:
     index = SourceIndex(arts)
     assert _minority_first_name('Forward "Tommy" Brell struck against Elm Town.', index)
     assert not _minority_first_name("Tomas Brell opened the scoring for Harbour City.", index)
-    (fig, rivals, _), *_ = contested("Brell struck in the 19th minute against Elm Town.", 4, index)
+    (fig, rivals, *_), *_ = contested("Brell struck in the 19th minute against Elm Town.", 4, index)
     assert fig.ordinal and fig.number == "19" and rivals == {1, 2}
     syn = synthesize(Story(id=5), arts, words=300, now=NOW)
     assert "12th minute" in syn.text

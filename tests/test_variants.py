@@ -129,9 +129,11 @@ def test_contested_clock_time_and_past_figure_are_not_printed() -> None:
     }
     arts = make_articles({o: (DAY, t) for o, t in texts.items()})
     index = SourceIndex(arts)
-    (clock, rivals, _), *_ = contested("The ferry sank at 6:30 p.m. near the breakwater.", 1, index)
+    (clock, rivals, *_), *_ = contested(
+        "The ferry sank at 6:30 p.m. near the breakwater.", 1, index
+    )
     assert clock.unit == "clock" and rivals == {3, 4}
-    (days, rivals, _), *_ = contested("The 2019 strike lasted 34 days, the longest.", 1, index)
+    (days, rivals, *_), *_ = contested("The 2019 strike lasted 34 days, the longest.", 1, index)
     assert days.number == "34" and rivals == {3}
     # 6:30 by two origins, 6 p.m. by two: no majority, neither time is printed
     syn = synthesize(Story(id=1), arts, words=200, now=NOW)
@@ -149,7 +151,7 @@ def test_differing_estimates_are_both_reported_with_their_outlets() -> None:
     }
     arts = make_articles({o: (DAY, t) for o, t in texts.items()})
     index = SourceIndex(arts)
-    (fig, rivals, _), *_ = contested(
+    (fig, rivals, *_), *_ = contested(
         "The camp had approximately 750 children on site when the flood reached the cabins.",
         2,
         index,
@@ -193,3 +195,49 @@ def test_weekday_resolved_against_the_other_origins_dates() -> None:
     syn = synthesize(Story(id=1), arts, words=200, now=NOW)
     assert "Wednesday, 7 May" not in syn.text  # the wrong week is never printed
     assert "Wednesday, 14 May" in syn.text
+
+
+def test_one_side_of_a_disagreement_brings_the_other() -> None:
+    """A tight budget picks one party's figure; the rival figure of another origin is added
+    (displacing a sentence of least own weight) so neither reads as the settled fact."""
+    later = DAY.replace(hour=21)
+    texts = {
+        "valleynews.example": (
+            DAY,
+            "Officials said about 700 children were at Camp Pinecrest when the flood struck. "
+            "The river rose quickly after midnight in the Pine Valley. "
+            "Rescue teams from Harlow County used boats to reach the cabins.",
+        ),
+        "riverpost.example": (
+            later,
+            "The camp had approximately 750 children on site when the flood struck, staff said. "
+            "The river rose quickly after midnight in the Pine Valley. "
+            "Volunteers from Harlow County opened the school gym as a shelter.",
+        ),
+        "hillgazette.example": (
+            DAY,
+            "Hundreds of children were at Camp Pinecrest when the flood struck the valley. "
+            "The river rose quickly after midnight, forecasters in the Pine Valley said. "
+            "Volunteers from Harlow County opened the school gym as a shelter.",
+        ),
+    }
+    arts = make_articles(texts)
+    syn = synthesize(Story(id=1), arts, words=50, now=NOW)
+    assert "700 children" in syn.text and "750 children" in syn.text
+    # each side is printed as somebody's figure
+    for s in syn.sentences:
+        if "children" in s.text:
+            assert "said" in s.text or "according to" in s.text, s.text
+
+
+def test_figures_read_currency_prefixes_irregular_plurals_and_other() -> None:
+    """ "$US1.9 billion" is money, "26 feet" and "22-foot" count one unit, "70 other cities"
+    counts cities: otherwise rival values of one quantity are never seen as rivals."""
+    from newsloom.synthesize.facts import figures
+
+    (money,) = figures("They expect about $US1.9 billion in savings.")
+    assert (money.number, money.unit) == ("1.9", "money")
+    units = {f.unit for f in figures("The river rose 26 feet; a 22-foot rise was logged.")}
+    assert units == {"foot"}
+    _weekday, cities = figures("Protests took place in over 70 other cities on Friday.")
+    assert (cities.number, cities.unit) == ("70", "city")

@@ -22,9 +22,10 @@ from newsloom.text import content_words, normalize
 from newsloom.verify import SourceIndex
 
 FIGURE_RE = re.compile(
-    r"(?<![\w.,:])(\$|US\$|\u20ac|\u00a3)?(\d+(?:[.,]\d+)*)(st|nd|rd|th)?(?![:\d])"
+    r"(?<![\w.,:])(\$US|US\$|A\$|\$|\u20ac|\u00a3)?(\d+(?:[.,]\d+)*)(st|nd|rd|th)?(?![:\d])"
     r"(\s?(?:%|per ?cent|percent))?"
-    r"(?:[\s-]+((?:million|billion|trillion)\s+)?([A-Za-z][A-Za-z-]+))?"
+    r"(?:[\s-]+((?:million|billion|trillion)\s+)?(?:(?:other|more|additional|new)\s+)?"
+    r"([A-Za-z][A-Za-z-]+))?"
 )
 _SKIP_UNITS = frozenset("and or of to the a in on at for with by from as per".split())
 ATTRIBUTION = re.compile(
@@ -60,6 +61,7 @@ _TALLY = re.compile(
 )
 _TALLY_WORDS = frozenset("vote votes win victory defeat loss margin majority".split())
 SOFT_UNITS = frozenset({"clock", "weekday"})
+SLOT_WEIGHT = 3.0  # per origin printing a side of a disagreement (see ``select``)
 UNIQUE_WORD = 0.15  # weight of a content word only one origin uses
 
 
@@ -115,7 +117,12 @@ def _next_word(text: str, pos: int) -> str:
     return m.group(1) if m and m.group(1) not in _SKIP_UNITS else ""
 
 
+_IRREGULAR = {"feet": "foot", "foot": "foot", "men": "man", "women": "woman"}
+
+
 def _stem(w: str) -> str:
+    if w in _IRREGULAR:
+        return _IRREGULAR[w]
     for suf in ("ies", "es", "s"):
         if w.endswith(suf) and len(w) > len(suf) + 2:
             return w[: -len(suf)] + ("y" if suf == "ies" else "")
@@ -174,6 +181,7 @@ class Rivalry(NamedTuple):
     figure: Figure
     origins: set[int]  # origins printing a rival value
     estimates: bool = False  # some rival value is an estimate ("about 750")
+    numbers: frozenset[str] = frozenset()  # the rival values
 
 
 def contested(text: str, origin: int, index: SourceIndex) -> list[Rivalry]:
@@ -184,7 +192,7 @@ def contested(text: str, origin: int, index: SourceIndex) -> list[Rivalry]:
     same slot: the same word after the number, hyphenated figures ("21-point"), tallies sharing
     one side ("222-209" / "222 to 219"), and an ordinal about the same person ("Cash ... 39th
     minute" / "Cash ... 36 minutes")."""
-    mine = [f for f in figures(text) if f.unit and f.unit != "money"]
+    mine = [f for f in figures(text) if f.unit]
     if not mine:
         return []
     cw = content_words(text)
@@ -193,6 +201,7 @@ def contested(text: str, origin: int, index: SourceIndex) -> list[Rivalry]:
     out = []
     for f in mine:
         rivals: set[int] = set()
+        numbers: set[str] = set()
         estimates = False
         for s in index.sentences:
             if s.origin == origin or f.number in s.nums or f.number in s.norm:
@@ -221,9 +230,10 @@ def contested(text: str, origin: int, index: SourceIndex) -> list[Rivalry]:
                     or (f.ordinal and g.ordinal and bool(people & _surnames(s.text, index)))
                 ):
                     rivals.add(s.origin)
+                    numbers.add(g.number)
                     estimates = estimates or estimate(g, s.text)
         if rivals:
-            out.append(Rivalry(f, rivals, estimates))
+            out.append(Rivalry(f, rivals, estimates, frozenset(numbers)))
     return out
 
 

@@ -101,6 +101,7 @@ class Contest:
     kind: str
     rivals: frozenset[int]
     support: int
+    against: frozenset[str] = frozenset()  # the rival values
 
 
 def representatives(articles: Sequence[Article]) -> list[Article]:
@@ -194,11 +195,12 @@ def _candidate(
     contest = gate.details(chk.text, s.origin, article)
     if contest is None:
         return None
-    if any(k.kind == "estimate" for k in contest) and not attributed(chk.text):
+    if any(k.kind in ("estimate", "latest") for k in contest) and not attributed(chk.text):
+        # one outlet's figure among others is printed as that outlet's
         said = with_outlet(chk.text, article.outlet)
-        if said is None:
+        if said is None and any(k.kind == "estimate" for k in contest):
             return None
-        chk = replace(chk, text=said)
+        chk = replace(chk, text=said or chk.text)
     names = names_in(chk.text, index)
     return Candidate(
         src=s,
@@ -304,22 +306,22 @@ def _contest(
     printed with its outlet, beside the others); a lone unattributed exact rival value is left
     out (so an outlet's slip is not printed): ``None``. Otherwise the contests found."""
     out: list[Contest] = []
-    for fig, rivals, _ in contested(text, origin, index):
+    for fig, rivals, _, values in contested(text, origin, index):
         use = table.get((fig.number, fig.unit))
         mine = len(use.origins) if use is not None else 1
         if mine >= 2 and mine >= 2 * len(rivals):
-            out.append(Contest(fig.number, fig.unit, "majority", frozenset(rivals), mine))
+            out.append(Contest(fig.number, fig.unit, "majority", frozenset(rivals), mine, values))
             continue
         soft = fig.unit in SOFT_UNITS or fig.ordinal
         if not soft and all(article.time > latest[o] for o in rivals):
-            out.append(Contest(fig.number, fig.unit, "latest", frozenset(rivals), mine))
+            out.append(Contest(fig.number, fig.unit, "latest", frozenset(rivals), mine, values))
             continue
         if not soft and attributed(text) and mine >= len(rivals):
-            out.append(Contest(fig.number, fig.unit, "claim", frozenset(rivals), mine))
+            out.append(Contest(fig.number, fig.unit, "claim", frozenset(rivals), mine, values))
             continue
         named = not (fig.hyphen or fig.unit == "tally")  # "21-point plan" names one thing
         if not soft and named and estimate(fig, text):
-            out.append(Contest(fig.number, fig.unit, "estimate", frozenset(rivals), mine))
+            out.append(Contest(fig.number, fig.unit, "estimate", frozenset(rivals), mine, values))
             continue
         log.debug("contested figure %s %s left out", fig.number, fig.unit)
         return None
@@ -357,7 +359,90 @@ def select(
         if better is None:
             break
         chosen, value = better
+    return _pair_rivals(cands, chosen, budget, weight)
+
+
+RIVAL_KINDS = PAIRED | {"latest"}  # printable sides of a disagreement
+MAX_PAIR_WORDS = 40  # a rival side longer than this is not worth the facts it would displace
+
+
+def _rival_side(c: Candidate, k: Contest, chosen: Sequence[Candidate]) -> bool:
+    """True when a chosen sentence other than ``c`` already prints a rival value of ``k``."""
+    return any(
+        d is not c and any(j.unit == k.unit and j.number in k.against for j in d.contest)
+        for d in chosen
+    )
+
+
+def _pair_rivals(
+    cands: Sequence[Candidate],
+    chosen: list[Candidate],
+    budget: int,
+    weight: dict[str, float],
+) -> list[Candidate]:
+    """Complete every disagreement the selection prints one side of: when a chosen sentence
+    gives a figure that another origin gives differently (an attributed claim, an estimate, an
+    update), the shortest printable sentence with the rival value is added, displacing the
+    chosen sentences of least own weight if the budget is spent. A reader told "about 700
+    children" by one party must learn that another said 750; one side alone reads as the
+    settled fact."""
+    chosen = list(chosen)
+    for c in list(chosen):
+        if c not in chosen:
+            continue
+        for k in c.contest:
+            if k.kind not in RIVAL_KINDS or _rival_side(c, k, chosen):
+                continue
+            sides = [
+                d
+                for d in cands
+                if d not in chosen
+                and d.src.origin in k.rivals
+                and d.words <= MAX_PAIR_WORDS
+                and any(
+                    j.unit == k.unit
+                    and j.number in k.against
+                    and k.number in j.against
+                    and j.kind in RIVAL_KINDS
+                    for j in d.contest
+                )
+                and not _redundant(d, [c])
+            ]
+            if not sides:
+                continue
+            side = min(sides, key=lambda d: (d.words, d.position))
+            if not _make_room(chosen, side.words, budget, weight, keep={id(c)}):
+                continue
+            chosen.append(side)
     return chosen
+
+
+def _make_room(
+    chosen: list[Candidate], words: int, budget: int, weight: dict[str, float], keep: set[int]
+) -> bool:
+    """Drop chosen sentences of least own fact weight per word (never one in a disagreement,
+    never one in ``keep``) until ``words`` more fit in ``budget``; ``False`` (nothing dropped)
+    when they cannot."""
+    counts: dict[str, int] = defaultdict(int)
+    for c in chosen:
+        for a in c.atoms:
+            counts[a] += 1
+    free = budget - sum(c.words for c in chosen)
+    spare = sorted(
+        (c for c in chosen if id(c) not in keep and not c.contest),
+        key=lambda c: sum(weight[a] for a in c.atoms if counts[a] == 1) / c.words,
+    )
+    drop: list[Candidate] = []
+    for c in spare:
+        if free >= words:
+            break
+        drop.append(c)
+        free += c.words
+    if free < words:
+        return False
+    for c in drop:
+        chosen.remove(c)
+    return True
 
 
 def _greedy(

@@ -241,3 +241,27 @@ def test_figures_read_currency_prefixes_irregular_plurals_and_other() -> None:
     assert units == {"foot"}
     _weekday, cities = figures("Protests took place in over 70 other cities on Friday.")
     assert (cities.number, cities.unit) == ("70", "city")
+
+
+def test_clock_times_of_different_happenings_are_not_rivals() -> None:
+    """An origin that prints both times tells them apart (the hour of a death and the hour it
+    was announced), and times whose nearby words share nothing time different things: only
+    the two times of one happening contest each other."""
+    from newsloom.synthesize.facts import figure_table
+
+    texts = {
+        "a.example": "The bishop died at 7:35 a.m. in his residence at Elm Abbey. "
+        "Abbot Carrow announced the death at 9:45 a.m. from the chapel steps.",
+        "b.example": "At 9:45 a.m. Abbot Carrow spoke from the chapel steps of Elm Abbey.",
+        "c.example": "Police said the ferry sank at 6:30 p.m. near the breakwater.",
+        "d.example": "Witnesses saw the ferry sink shortly after 6 p.m. in rough water.",
+    }
+    arts = make_articles({o: (DAY, t) for o, t in texts.items()})
+    index = SourceIndex(arts)
+    table = figure_table(index)
+    said = "At 9:45 a.m. Abbot Carrow spoke from the chapel steps of Elm Abbey."
+    assert not [r for r in contested(said, 2, index, table) if r.figure.unit == "clock"]
+    (sank,) = [
+        r for r in contested(texts["c.example"], 3, index, table) if r.figure.unit == "clock"
+    ]
+    assert sank.origins == {4} and sank.numbers == {"18:00"}

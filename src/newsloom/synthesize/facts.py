@@ -184,14 +184,20 @@ class Rivalry(NamedTuple):
     numbers: frozenset[str] = frozenset()  # the rival values
 
 
-def contested(text: str, origin: int, index: SourceIndex) -> list[Rivalry]:
+def contested(
+    text: str, origin: int, index: SourceIndex, table: dict[tuple[str, str], FigureUse] | None = None
+) -> list[Rivalry]:
     """Figures of ``text`` that other origins give differently in a similar sentence.
 
     Returns each contested figure with the origins of the rival values (for the caller to weigh
-    against its own support) and whether a rival value is an estimate (``estimate``). Similar = sharing at least a third of the content words; also the
-    same slot: the same word after the number, hyphenated figures ("21-point"), tallies sharing
-    one side ("222-209" / "222 to 219"), and an ordinal about the same person ("Cash ... 39th
-    minute" / "Cash ... 36 minutes")."""
+    against its own support) and whether a rival value is an estimate (``estimate``). Similar =
+    sharing at least a third of the content words; also the same slot: the same word after the
+    number, hyphenated figures ("21-point"), tallies sharing one side ("222-209" / "222 to
+    219"), and an ordinal about the same person ("Cash ... 39th minute" / "Cash ... 36
+    minutes"). With ``table`` (``figure_table``), an origin that prints this clock time too is
+    no rival: it tells the two times apart (the time of a death and the time it was
+    announced). Only for clock times: an origin printing two counts of one thing often reports
+    an update ("rose from 120 to 129"), which must stay a contest."""
     mine = [f for f in figures(text) if f.unit]
     if not mine:
         return []
@@ -203,14 +209,23 @@ def contested(text: str, origin: int, index: SourceIndex) -> list[Rivalry]:
         rivals: set[int] = set()
         numbers: set[str] = set()
         estimates = False
+        use = table.get((f.number, f.unit)) if table is not None and f.unit == "clock" else None
+        both = use.origins if use is not None else set()
         for s in index.sentences:
-            if s.origin == origin or f.number in s.nums or f.number in s.norm:
+            if s.origin == origin or s.origin in both or f.number in s.nums or f.number in s.norm:
                 continue
             shared = len(cw & s.content)
             similar = shared * (5 if f.unit in SOFT_UNITS else 3) >= len(cw)
             # two clock times in sentences naming the same things; two counts of one unit tied
             # to the same past year ("34 days" / "35-day", both of the 2018-19 shutdown)
-            similar = similar or (f.unit == "clock" and bool(_stems(cw) & _stems(s.content)))
+            similar = similar or (
+                f.unit == "clock"
+                and any(
+                    _stems(_around(text, f.text)) & _stems(_around(s.text, g.text))
+                    for g in figures(s.text)
+                    if g.unit == "clock"
+                )
+            )
             similar = similar or bool(years and years & _past_years(s.text, index))
             for g in figures(s.text):
                 # a bare ordinal ("in the 36th,") counts the same thing as "39th minute"
@@ -235,6 +250,17 @@ def contested(text: str, origin: int, index: SourceIndex) -> list[Rivalry]:
         if rivals:
             out.append(Rivalry(f, rivals, estimates, frozenset(numbers)))
     return out
+
+
+def _around(text: str, span: str, reach: int = 12) -> set[str]:
+    """Content words within ``reach`` words of ``span`` in ``text``: what a clock time is the
+    time of ("the ferry sank at 6:30"), not everything its sentence mentions."""
+    at = text.find(span)
+    if at < 0:
+        return content_words(text)
+    before = text[:at].split()[-reach:]
+    after = text[at + len(span) :].split()[:reach]
+    return content_words(" ".join(before + after))
 
 
 def _stems(ws: set[str] | frozenset[str]) -> set[str]:

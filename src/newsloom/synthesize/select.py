@@ -306,7 +306,7 @@ def _contest(
     printed with its outlet, beside the others); a lone unattributed exact rival value is left
     out (so an outlet's slip is not printed): ``None``. Otherwise the contests found."""
     out: list[Contest] = []
-    for fig, rivals, _, values in contested(text, origin, index):
+    for fig, rivals, _, values in contested(text, origin, index, table):
         use = table.get((fig.number, fig.unit))
         mine = len(use.origins) if use is not None else 1
         if mine >= 2 and mine >= 2 * len(rivals):

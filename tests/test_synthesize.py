@@ -9,7 +9,12 @@ from newsloom.model import Article, Story
 from newsloom.synthesize import synthesize
 from newsloom.synthesize.facts import atom_weight, contested, figures
 from newsloom.synthesize.headline import compress
-from newsloom.synthesize.rewrite import absolute_dates, compressions, drop_opener
+from newsloom.synthesize.rewrite import (
+    absolute_dates,
+    compressions,
+    drop_opener,
+    unfold_possessive_day,
+)
 from newsloom.synthesize.select import (
     MIN_GAIN,
     Candidate,
@@ -111,6 +116,14 @@ def test_rewrites() -> None:
         "Crews arrived on Friday, 7 March."
     )
     assert absolute_dates("Talks resume next week.", sat) is None
+    # a possessive weekday is unfolded so that its date can stand beside it, or go
+    final = unfold_possessive_day("Harbour City won Saturday's Cup Final in Elm Town.")
+    assert final == "Harbour City won the Cup Final on Saturday in Elm Town."
+    assert absolute_dates(final, sat) == (
+        "Harbour City won the Cup Final on Saturday, 8 March, in Elm Town."
+    )
+    assert absolute_dates(final, None) == "Harbour City won the Cup Final in Elm Town."
+    assert unfold_possessive_day("Saturday's vote was close.") == "Saturday's vote was close."
     short = compress(
         "Storm Ardent destroyed 120 homes in Port Elmore, officials said, as crews worked "
         "through the night to restore power to the city and its suburbs."

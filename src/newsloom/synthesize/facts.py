@@ -185,7 +185,10 @@ class Rivalry(NamedTuple):
 
 
 def contested(
-    text: str, origin: int, index: SourceIndex, table: dict[tuple[str, str], FigureUse] | None = None
+    text: str,
+    origin: int,
+    index: SourceIndex,
+    table: dict[tuple[str, str], FigureUse] | None = None,
 ) -> list[Rivalry]:
     """Figures of ``text`` that other origins give differently in a similar sentence.
 

@@ -157,6 +157,27 @@ def contested_weekday(text: str, origin: int, published: datetime, index: Source
     return False
 
 
+# "Sunday's Super Bowl in New Orleans": a capitalised name of up to three words or one plain
+# word after the possessive weekday, then a preposition or punctuation (so no verb is taken in:
+# "Sunday's vote was close" is left alone)
+_POSSESSIVE_DAY = re.compile(
+    rf"\b({_WD})['\u2019]s\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*){{0,2}}|[a-z][\w-]*)"
+    r"(?=\s+(?:in|at|on|of|with|for|near|against|between|from)\b|[,.;])"
+)
+
+
+def unfold_possessive_day(text: str) -> str:
+    """ "in Sunday's Super Bowl in New Orleans" -> "in the Super Bowl on Sunday in New
+    Orleans": a weekday in the possessive cannot take its date beside it, the unfolded form
+    can (``absolute_dates``), or can lose it (``undated``)."""
+
+    def unfold(m: re.Match[str]) -> str:
+        the = "The" if m.start() == 0 else "the"
+        return f"{the} {m.group(2)} on {m.group(1)}"
+
+    return _POSSESSIVE_DAY.sub(unfold, text)
+
+
 def absolute_dates(text: str, published: datetime | None) -> str | None:
     """Make relative dates absolute from the article's date, or ``None`` when that is unsafe.
     Without a known date they are removed where the sentence reads as well without them

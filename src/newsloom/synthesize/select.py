@@ -48,6 +48,7 @@ from .rewrite import (
     contested_weekday,
     drop_opener,
     resolve_pronoun,
+    unfold_possessive_day,
 )
 from .variants import contested_quote, nicknames, truncated_name
 
@@ -181,6 +182,7 @@ def _candidate(
     resolved = resolve_pronoun(text, s, index)
     if resolved is None:
         return None
+    resolved = unfold_possessive_day(resolved)
     # only a known publication date resolves "on Saturday": a guessed one would print a
     # wrong date
     published = article.published_at

@@ -123,7 +123,9 @@ def test_rewrites() -> None:
         "Harbour City won the Cup Final on Saturday, 8 March, in Elm Town."
     )
     assert absolute_dates(final, None) == "Harbour City won the Cup Final in Elm Town."
-    assert unfold_possessive_day("Saturday's vote was close.") == "Saturday's vote was close."
+    assert unfold_possessive_day("Saturday's vote was close.") == "The vote on Saturday was close."
+    kept = "Saturday's election results showed a swing."
+    assert unfold_possessive_day(kept) == kept  # a compound is not split
     short = compress(
         "Storm Ardent destroyed 120 homes in Port Elmore, officials said, as crews worked "
         "through the night to restore power to the city and its suburbs."

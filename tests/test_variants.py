@@ -265,3 +265,16 @@ def test_clock_times_of_different_happenings_are_not_rivals() -> None:
         r for r in contested(texts["c.example"], 3, index, table) if r.figure.unit == "clock"
     ]
     assert sank.origins == {4} and sank.numbers == {"18:00"}
+
+
+def test_a_list_item_dash_is_not_printed() -> None:
+    """A bulleted line ("- Of the 22 people hurt...") is a sentence like any other once its
+    dash is gone; before, its dash made it unusable and its facts were lost."""
+    item = "- Of the 22 people hurt in the crash, five remain in Harlow General, the mayor said."
+    texts = {
+        "a.example": f"A cargo plane crashed in Harlow on Friday night. {item}",
+        "b.example": "Five people remain in Harlow General after the crash of a cargo plane.",
+    }
+    syn = synthesize(Story(id=1), make_articles({o: (DAY, t) for o, t in texts.items()}), now=NOW)
+    assert item[2:] in [s.text for s in syn.sentences]
+    assert not any(s.text.startswith("-") for s in syn.sentences)

@@ -158,11 +158,12 @@ def contested_weekday(text: str, origin: int, published: datetime, index: Source
 
 
 # "Sunday's Super Bowl in New Orleans": a capitalised name of up to three words or one plain
-# word after the possessive weekday, then a preposition or punctuation (so no verb is taken in:
-# "Sunday's vote was close" is left alone)
+# word after the possessive weekday, then a preposition, a verb or punctuation (so a compound
+# is not split: "Sunday's election results" is left alone)
 _POSSESSIVE_DAY = re.compile(
     rf"\b({_WD})['\u2019]s\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*){{0,2}}|[a-z][\w-]*)"
-    r"(?=\s+(?:in|at|on|of|with|for|near|against|between|from)\b|[,.;])"
+    r"(?=\s+(?:in|at|on|of|with|for|near|against|between|from|was|were|is|are|has|had|have|"
+    r"will|would|could|came|drew|brought|took|left|made|won|saw|[a-z]+ed)\b|[,.;])"
 )
 
 

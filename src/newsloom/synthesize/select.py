@@ -69,6 +69,7 @@ _JUNK = re.compile(
     re.I,
 )
 _QUOTES = re.compile(r"[\"\u201c\u201d]")
+_BULLET = re.compile(r"^\s*[-\u2013\u2014\u2022*]\s+(?=[A-Z\"\u201c])")  # a list item's dash
 
 
 @dataclass(slots=True)
@@ -159,7 +160,7 @@ def candidates(articles: Sequence[Article], index: SourceIndex) -> list[Candidat
         article = index.articles[aid]
         total = max(len(sents), 1)
         for s in sents:
-            text = _fitting(s.text)
+            text = _fitting(_BULLET.sub("", s.text))
             if text is None:
                 continue
             c = _candidate(text, s, s.index / total, article, gate)

@@ -278,3 +278,25 @@ def test_a_list_item_dash_is_not_printed() -> None:
     syn = synthesize(Story(id=1), make_articles({o: (DAY, t) for o, t in texts.items()}), now=NOW)
     assert item[2:] in [s.text for s in syn.sentences]
     assert not any(s.text.startswith("-") for s in syn.sentences)
+
+
+def test_weekday_printed_in_full_elsewhere_outweighs_a_resolution_a_week_off() -> None:
+    """A report published a week later writes "the earthquake Friday": from its own date that
+    would be the wrong Friday. Another origin prints "Friday, 9 May" in full, so the weekday
+    is contested (a tie is enough) and its date is left out rather than printed wrong."""
+    fri, next_fri = datetime(2031, 5, 9, 20, tzinfo=UTC), datetime(2031, 5, 16, 9, tzinfo=UTC)
+    arts = make_articles(
+        {
+            "a.example": (
+                fri,
+                "A strong earthquake struck Vessa on Friday, 9 May, officials said.",
+            ),
+            "b.example": (next_fri, "The earthquake Friday destroyed 40 homes in Vessa."),
+        }
+    )
+    index = SourceIndex(arts)
+    assert contested_weekday(
+        "The earthquake Friday destroyed 40 homes in Vessa.", 2, next_fri, index
+    )
+    syn = synthesize(Story(id=1), arts, words=200, now=NOW)
+    assert "16 May" not in syn.text

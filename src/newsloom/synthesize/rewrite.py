@@ -125,25 +125,49 @@ def weekday_dates(index: SourceIndex) -> dict[str, dict[str, set[int]]]:
     if memo is not None:
         return memo
     out: dict[str, dict[str, set[int]]] = {}
+    years = [a.published_at.year for a in index.articles.values() if a.published_at is not None]
     for s in index.sentences:
         published = index.articles[s.article_id].published_at
-        if published is None:
-            continue
         future = bool(_FUTURE.search(s.text))
         for m in WEEKDAY_RE.finditer(s.text):
             if _DATED_AFTER.match(s.text[m.end() :]):
+                # "Friday, 28 March" printed in full: evidence for that day, dated or not
+                day = _dated(m.group(1), s.text[m.end() :], published, years)
+            elif published is not None:
+                day = _fmt(_resolve(m.group(1), published, future))
+            else:
                 continue
-            day = _fmt(_resolve(m.group(1), published, future))
-            out.setdefault(m.group(1).lower(), {}).setdefault(day, set()).add(s.origin)
+            if day is not None:
+                out.setdefault(m.group(1).lower(), {}).setdefault(day, set()).add(s.origin)
     index.__dict__["_weekday_dates"] = out
     return out
 
 
+_DAY_MONTH = re.compile(rf"^,?\s*\(?\s*(?:(\d{{1,2}})\s+({_MONTH})|({_MONTH})\s+(\d{{1,2}}))")
+
+
+def _dated(name: str, tail: str, published: datetime | None, years: list[int]) -> str | None:
+    """The day a weekday printed with its date names ("Friday, March 28"), in the article's
+    year (else the sources' earliest), or ``None`` when the date is not that weekday."""
+    m = _DAY_MONTH.match(tail)
+    year = published.year if published is not None else min(years, default=0)
+    if m is None or not year:
+        return None
+    day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    try:
+        when = datetime(year, MONTHS.index(month.lower()) + 1, int(day))
+    except ValueError:
+        return None
+    return _fmt(when) if WEEKDAYS[when.weekday()] == name.lower() else None
+
+
 def contested_weekday(text: str, origin: int, published: datetime, index: SourceIndex) -> bool:
     """True when a weekday of ``text`` resolves, from this article's date, to a day that other
-    origins' articles resolve the same weekday away from, with more origins behind their day:
-    a publication date a day off (a time zone, a late upload) would print a wrong date, so the
-    weekday is better dropped (``undated``) than resolved."""
+    origins resolve the same weekday to, or print in full ("Friday, 28 March"), with at least
+    as many origins behind their day: a publication date a day or a week off (a time zone, a
+    late upload, a report of last week's event) would print a wrong date, so the weekday is
+    better dropped (``undated``) than resolved. A tie drops it too: one wrong date is worse
+    than a date left out."""
     future = bool(_FUTURE.search(text))
     table = weekday_dates(index)
     for m in WEEKDAY_RE.finditer(text):
@@ -152,7 +176,7 @@ def contested_weekday(text: str, origin: int, published: datetime, index: Source
         mine = _fmt(_resolve(m.group(1), published, future))
         days = table.get(m.group(1).lower(), {})
         support = len(days.get(mine, set()) - {origin}) + 1
-        if any(d != mine and len(o - {origin}) > support for d, o in days.items()):
+        if any(d != mine and len(o - {origin}) >= support for d, o in days.items()):
             return True
     return False
 

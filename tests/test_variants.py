@@ -241,6 +241,10 @@ def test_figures_read_currency_prefixes_irregular_plurals_and_other() -> None:
     assert units == {"foot"}
     _weekday, cities = figures("Protests took place in over 70 other cities on Friday.")
     assert (cities.number, cities.unit) == ("70", "city")
+    # a nationality before the noun: "five Afghan civilians" counts civilians
+    assert [(f.number, f.unit) for f in figures("It left five Afghan civilians dead.")] == [
+        ("5", "civilian")
+    ]
 
 
 def test_clock_times_of_different_happenings_are_not_rivals() -> None:

@@ -24,7 +24,7 @@ from newsloom.verify import SourceIndex
 FIGURE_RE = re.compile(
     r"(?<![\w.,:])(\$US|US\$|A\$|\$|\u20ac|\u00a3)?(\d+(?:[.,]\d+)*)(st|nd|rd|th)?(?![:\d])"
     r"(\s?(?:%|per ?cent|percent))?"
-    r"(?:[\s-]+((?:million|billion|trillion)\s+)?(?:(?:other|more|additional|new)\s+)?"
+    r"(?:[\s-]+((?:million|billion|trillion)\s+)?(?:(?:other|more|additional|new|[A-Z][a-z]+(?:an|ese|i|ish))\s+)?"
     r"([A-Za-z][A-Za-z-]+))?"
 )
 _SKIP_UNITS = frozenset("and or of to the a in on at for with by from as per".split())
@@ -52,7 +52,11 @@ _NUM_WORD = {
         "fifteen sixteen seventeen eighteen nineteen twenty".split()
     )
 }
-_WORD_FIGURE = re.compile(rf"\b({'|'.join(_NUM_WORD)})[\s-]+([a-z][a-z-]+)", re.I)
+_WORD_FIGURE = re.compile(
+    rf"\b({'|'.join(_NUM_WORD)})[\s-]+(?:(?:other|more|(?-i:[A-Z][a-z]+(?:an|ese|i|ish)))\s+)?"
+    r"([a-z][a-z-]+)",
+    re.I,
+)
 _CLOCK = re.compile(r"\b(\d{1,2})(?:(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?!\w)|:(\d{2})\b)", re.I)
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 # a vote or score ("222 to 209", "40-22"): one figure, so "222 to 219" is seen as its rival

@@ -124,8 +124,11 @@ def test_rewrites() -> None:
     )
     assert absolute_dates(final, None) == "Harbour City won the Cup Final in Elm Town."
     assert unfold_possessive_day("Saturday's vote was close.") == "The vote on Saturday was close."
-    kept = "Saturday's election results showed a swing."
-    assert unfold_possessive_day(kept) == kept  # a compound is not split
+    assert unfold_possessive_day("Saturday's powerful storm reached Elm Town.") == (
+        "The powerful storm on Saturday reached Elm Town."
+    )
+    kept = "Saturday's election results announcement came late."
+    assert unfold_possessive_day(kept) == kept  # a longer phrase is not split
     short = compress(
         "Storm Ardent destroyed 120 homes in Port Elmore, officials said, as crews worked "
         "through the night to restore power to the city and its suburbs."

@@ -181,11 +181,11 @@ def contested_weekday(text: str, origin: int, published: datetime, index: Source
     return False
 
 
-# "Sunday's Super Bowl in New Orleans": a capitalised name of up to three words or one plain
-# word after the possessive weekday, then a preposition, a verb or punctuation (so a compound
-# is not split: "Sunday's election results" is left alone)
+# "Sunday's Super Bowl in New Orleans": a capitalised name of up to three words or one or two
+# plain words after the possessive weekday, then a preposition, a verb or punctuation (so a
+# longer phrase is not split: "Sunday's election results announcement" is left alone)
 _POSSESSIVE_DAY = re.compile(
-    rf"\b({_WD})['\u2019]s\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*){{0,2}}|[a-z][\w-]*)"
+    rf"\b({_WD})['\u2019]s\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*){{0,2}}|[a-z][\w-]*(?:\s+[a-z][\w-]*)?)"
     r"(?=\s+(?:in|at|on|of|with|for|near|against|between|from|was|were|is|are|has|had|have|"
     r"will|would|could|came|drew|brought|took|left|made|won|saw|[a-z]+ed)\b|[,.;])"
 )

@@ -275,12 +275,17 @@ def test_a_list_item_dash_is_not_printed() -> None:
     """A bulleted line ("- Of the 22 people hurt...") is a sentence like any other once its
     dash is gone; before, its dash made it unusable and its facts were lost."""
     item = "- Of the 22 people hurt in the crash, five remain in Harlow General, the mayor said."
+    bare = "- Harlow airport diverted 14 flights to Elm Town"  # no full stop: a list
     texts = {
-        "a.example": f"A cargo plane crashed in Harlow on Friday night. {item}",
-        "b.example": "Five people remain in Harlow General after the crash of a cargo plane.",
+        "a.example": f"A cargo plane crashed in Harlow on Friday night. {item}\n{bare}\n"
+        "Investigators arrived from Elm Town.",
+        "b.example": "Five people remain in Harlow General after the crash of a cargo plane. "
+        "Harlow airport diverted flights after the crash.",
     }
     syn = synthesize(Story(id=1), make_articles({o: (DAY, t) for o, t in texts.items()}), now=NOW)
-    assert item[2:] in [s.text for s in syn.sentences]
+    printed = [s.text for s in syn.sentences]
+    assert item[2:] in printed
+    assert bare[2:] + "." in printed
     assert not any(s.text.startswith("-") for s in syn.sentences)
 
 

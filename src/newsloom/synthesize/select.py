@@ -160,7 +160,7 @@ def candidates(articles: Sequence[Article], index: SourceIndex) -> list[Candidat
         article = index.articles[aid]
         total = max(len(sents), 1)
         for s in sents:
-            text = _fitting(_BULLET.sub("", s.text))
+            text = _fitting(_list_item(s.text, last=s is sents[-1]))
             if text is None:
                 continue
             c = _candidate(text, s, s.index / total, article, gate)
@@ -241,6 +241,18 @@ def _minority_first_name(text: str, index: SourceIndex) -> bool:
         if len(named) >= 2 and 2 * len(mine) < len(named):
             return True
     return False
+
+
+def _list_item(text: str, last: bool) -> str:
+    """A bulleted line as a sentence: its dash dropped and, unless it ends the text (an
+    excerpt may be cut there), a full stop added where the list left it out ("- Dow Jones
+    climbed nearly 3,000 points")."""
+    if not _BULLET.match(text):
+        return text
+    item = _BULLET.sub("", text).rstrip()
+    if not last and item[-1:].isalnum():
+        item += "."
+    return item
 
 
 def _fitting(text: str) -> str | None:

@@ -324,3 +324,21 @@ def test_part_of_day_keeps_the_date_beside_the_weekday() -> None:
         absolute_dates("On Monday night the storm hit.", published)
         == "On the night of Monday, 2 March, the storm hit."
     )
+
+
+def test_a_sentence_ending_on_a_role_word_goes_last() -> None:
+    """ "... serving as interim Director." followed by "Harbour Board Director Mia Lund said"
+    would put "interim" before Lund's name: such a sentence is placed last."""
+    day = datetime(2031, 3, 9, 12, tzinfo=UTC)
+    texts = {
+        "a.example": "The Harbour Board closed the Elm Town port after the storm damaged two piers. "
+        "Board member Tom Vale is serving as interim Director.",
+        "b.example": "Harbour Board Director Mia Lund said the Elm Town port would reopen in May. "
+        "The storm damaged two piers at the Elm Town port.",
+        "c.example": "Storm damage closed the Elm Town port, the Harbour Board said. "
+        "Board member Tom Vale is serving as interim Director.",
+    }
+    syn = synthesize(Story(id=1), make_articles({o: (day, t) for o, t in texts.items()}), now=NOW)
+    body = [s.text for s in syn.sentences][1:]  # the headline first
+    assert "Board member Tom Vale is serving as interim Director." in body
+    assert body[-1] == "Board member Tom Vale is serving as interim Director."

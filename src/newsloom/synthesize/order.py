@@ -21,6 +21,13 @@ _CONTEXT = re.compile(
 _REACTION = re.compile(r"\b(said|says|told|added|wrote|called|urged|warned|condemned|vowed)\b")
 
 LEAD, FIGURES, FACTS, REACTIONS, CONTEXT = range(5)
+# a sentence ending on a role word and its title ("... is serving as interim CEO."): followed by
+# a sentence opening with a name ("Kimberly-Clark CEO Mike Hsu said"), the role word could be
+# read as that person's, and a role check over the text (the README's pattern crosses full
+# stops) counts it so; such a sentence goes last
+_ROLE_TAIL = re.compile(
+    r"\b(?i:former|ex-|late|outgoing|incoming|acting|interim)\s*(?:[A-Z][\w.'\u2019-]*\s?){1,4}$"
+)
 
 
 def section(c: Candidate, lead: Candidate | None) -> int:
@@ -42,7 +49,15 @@ def order(chosen: Sequence[Candidate]) -> list[list[Candidate]]:
         return []
     leads = [c for c in chosen if c.position == 0.0] or list(chosen)
     lead = max(leads, key=lambda c: (len(c.check.citations), -c.position))
-    ranked = sorted(chosen, key=lambda c: (section(c, lead), c.position, c.src.article_id))
+    ranked = sorted(
+        chosen,
+        key=lambda c: (
+            bool(_ROLE_TAIL.search(c.text.rstrip(". "))),
+            section(c, lead),
+            c.position,
+            c.src.article_id,
+        ),
+    )
     paragraphs: list[list[Candidate]] = []
     cur: list[Candidate] = []
     for c in ranked:

@@ -309,3 +309,19 @@ def test_weekday_printed_in_full_elsewhere_outweighs_a_resolution_a_week_off() -
     )
     syn = synthesize(Story(id=1), arts, words=200, now=NOW)
     assert "16 May" not in syn.text
+
+
+def test_consensus_counts_the_origins_that_tell_a_sentence_in_their_own_words() -> None:
+    from newsloom.synthesize.select import candidates
+
+    texts = {
+        "a.example": "The Harbour Bank cut its main rate for a second straight month on Friday. "
+        "A ferry strike in Elm Town entered its third week.",
+        "b.example": "The Harbour Bank made a second consecutive cut to its main rate.",
+        "c.example": "Bakers in Vessa sold out of bread before noon.",
+    }
+    arts = make_articles({o: (DAY, t) for o, t in texts.items()})
+    index = SourceIndex(arts)
+    by_text = {c.text.split()[1]: c.consensus for c in candidates(arts, index)}
+    assert by_text["Harbour"] == 0.5  # echoed by one of the two other origins
+    assert by_text["ferry"] == 0.0 and by_text["in"] == 0.0

@@ -61,6 +61,8 @@ PAIR_GAIN = 8.0  # extra gain for the other side of a chosen attributed disagree
 MIN_GAIN = 1.2  # stop when no sentence adds this much fact weight (thin stories stay short)
 SWAP_ROUNDS = 10  # local-search rounds after the greedy pass (it converges in a few)
 SWAP_TRIES = 3  # chosen sentences tried for removal per round, least own weight per word first
+CONSENSUS = 0.6  # bonus for a sentence every other origin echoes (``_consensus``)
+ECHO = 0.35  # share of content words two sentences must share to echo each other
 
 _JUNK = re.compile(
     r"https?://|www\.|@\w|\b(click|subscribe|sign up|newsletter|read more|all rights reserved|"
@@ -88,6 +90,7 @@ class Candidate:
     quote: bool
     figures: int
     contest: tuple[Contest, ...] = ()
+    consensus: float = 0.0  # share of the other origins with a sentence much like this one
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +169,34 @@ def candidates(articles: Sequence[Article], index: SourceIndex) -> list[Candidat
             c = _candidate(text, s, s.index / total, article, gate)
             if c is not None:
                 out.append(c)
+    _consensus(out)
     return out
+
+
+def _consensus(cands: Sequence[Candidate]) -> None:
+    """Set each candidate's ``consensus``: the share of the other origins that have a candidate
+    sharing at least ``ECHO`` of the smaller one's content words. A sentence that several
+    outlets tell in their own words is the story's core; word atoms alone miss that when each
+    outlet words it differently ("second consecutive cut" / "second straight cut")."""
+    origins = {c.src.origin for c in cands}
+    if len(origins) < 2:
+        return
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, c in enumerate(cands):
+        for w in c.content:
+            postings[w].append(i)
+    for c in cands:
+        shared: dict[int, int] = defaultdict(int)
+        for w in c.content:
+            for j in postings[w]:
+                shared[j] += 1
+        echo = {
+            cands[j].src.origin
+            for j, n in shared.items()
+            if cands[j].src.origin != c.src.origin
+            and n >= ECHO * min(len(c.content), len(cands[j].content))
+        }
+        c.consensus = len(echo) / (len(origins) - 1)
 
 
 def _candidate(
@@ -507,9 +537,9 @@ def _greedy(
 
 
 def _bonus(c: Candidate) -> float:
-    """Preference for attributed, quoted, numeric and early (lead) sentences."""
+    """Preference for attributed, quoted, numeric, early (lead) and widely echoed sentences."""
     bonus = 1 + 0.15 * c.attributed + 0.1 * c.quote + 0.1 * bool(c.figures)
-    return bonus * (1 + 0.3 * (1 - c.position))
+    return bonus * (1 + 0.3 * (1 - c.position)) * (1 + CONSENSUS * c.consensus)
 
 
 def _value(chosen: Sequence[Candidate], weight: dict[str, float]) -> float:

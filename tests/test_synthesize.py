@@ -342,3 +342,27 @@ def test_a_sentence_ending_on_a_role_word_goes_last() -> None:
     body = [s.text for s in syn.sentences][1:]  # the headline first
     assert "Board member Tom Vale is serving as interim Director." in body
     assert body[-1] == "Board member Tom Vale is serving as interim Director."
+
+
+def test_headline_like_rejects_page_debris_fragments_and_open_clauses() -> None:
+    from newsloom.synthesize.headline import compress, headline_like
+
+    assert headline_like("Storm Ardent destroyed 120 homes in Port Elmore")
+    assert headline_like("Harbour Bank to cut its main rate in May")
+    for junk in (
+        "date 2031-03-08 PORT ELMORE, March 9",  # a metadata line
+        "Loading Video",
+        "OPINION | Storm Ardent hit Port Elmore hard",
+        "Stranded passengers wait at the airport (PTI Photo)",
+        "Rescuers, Mayor Jana Holt, and Captain Ivo Brandt, the port chief",  # no verb
+        "When asked about the storm, Mayor Holt said",  # what she said is cut off
+        "The storm, which forecasters in Elm Town had tracked for days",  # open clause
+        "Though crews worked through the night in Port Elmore",
+    ):
+        assert not headline_like(junk), junk
+    # a cut must leave a clause with a verb, not the subject of an appositive
+    long = (
+        "A harbour official, Ivo Brandt, the chief of the Port Elmore authority, told reporters "
+        "that 120 homes were destroyed by the storm overnight."
+    )
+    assert compress(long) is None

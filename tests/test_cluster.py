@@ -348,6 +348,67 @@ def test_lone_threshold_waits_a_day_after_the_story_began() -> None:
     assert not c.add(next_day).created  # a day later, alone: an aftermath report joins
 
 
+# ---- the name rules: templated copy about other people --------------------------------------
+def quake(i: int, place: str, agency: str, official: str, hour: int) -> Article:
+    """Templated wire copy: every word the same but the names (and the id)."""
+    return art(
+        i,
+        f"Quake of magnitude 5 strikes near {place}, {agency} says",
+        f"A quake of magnitude 5 struck near {place} on Monday, the {agency} said. "
+        f"{official} said no damage was reported in {place}.",
+        DAY0 + timedelta(hours=hour),
+    )
+
+
+NAME_RULES = {"name_known": 0.5, "name_novel": 0.8}
+
+
+def test_term_weights_mark_the_names() -> None:
+    tw = term_weights(
+        quake(0, "Varnholm", "Kelder Survey", "Ansa Prell", 0), ClusterConfig().weights
+    )
+    names = {term_hash(f"n:{n}") for n in ("varnholm", "kelder survey", "ansa prell")}
+    assert names <= tw.names() <= set(tw)
+    assert term_hash(stem("struck")) in tw and term_hash(stem("struck")) not in tw.names()
+
+
+def test_name_novel_keeps_a_report_about_new_people_out_of_a_templated_story() -> None:
+    first = quake(0, "Varnholm", "Kelder Survey", "Ansa Prell", 0)
+    again = quake(1, "Varnholm", "Kelder Survey", "Ansa Prell", 1)
+    other = quake(2, "Duskmere", "Ostrel Bureau", "Tomas Quill", 2)
+    plain = OnlineClusterer()
+    assert len({plain.add(a).story_id for a in (first, again, other)}) == 1  # the collapse
+    strict = OnlineClusterer(ClusterConfig(**NAME_RULES))
+    got = [strict.add(a) for a in (first, again, other)]
+    assert not got[1].created  # the same names: the same quake
+    assert got[2].created  # every name new: another quake
+
+
+def test_name_known_keeps_a_report_out_of_a_story_about_other_known_people() -> None:
+    arts = [
+        art(  # last month: its names are known, its story has left the window
+            0,
+            "Duskmere museum opens its pottery hall",
+            "Tomas Quill of the Ostrel Bureau opened the pottery hall of the Duskmere museum.",
+            DAY0 - timedelta(days=30),
+        ),
+        quake(1, "Varnholm", "Kelder Survey", "Ansa Prell", 0),
+        quake(2, "Varnholm", "Kelder Survey", "Ansa Prell", 1),
+        quake(3, "Duskmere", "Ostrel Bureau", "Tomas Quill", 2),
+    ]
+    plain = OnlineClusterer()
+    assert len({plain.add(a).story_id for a in arts}) == 2  # the wording wins
+    strict = OnlineClusterer(ClusterConfig(name_known=0.5))
+    got = [strict.add(a) for a in arts]
+    assert not got[2].created and got[3].created
+
+
+def test_name_rules_leave_reports_of_one_event_together() -> None:
+    plain = [a.story_id for a in map(OnlineClusterer().add, stream())]
+    strict = OnlineClusterer(ClusterConfig(**NAME_RULES))
+    assert [a.story_id for a in map(strict.add, stream())] == plain
+
+
 # ---- the numbers channel and the optional embeddings channel ------------------------------
 RATES = [
     (

@@ -83,6 +83,7 @@ def test_worker_features_equal_in_process_features(stream: list[Article]) -> Non
         local = compute_term_weights(a.title, a.text, w)
         assert dict(tw) == dict(local) and list(tw) == list(local)
         assert np.array_equal(tw.tfl, local.tfl) and list(tw.terms) == sorted(tw)
+        assert tw.names() == local.names() and np.array_equal(tw.is_name, local.is_name)
 
 
 def test_a_killed_worker_costs_speed_not_decisions(stream: list[Article]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from newsloom.eval.cluster import cluster_command, evaluate, time_only
+from newsloom.eval.cluster import cluster_command, evaluate, time_only, tune
 from newsloom.eval.data import load
 
 EVENTS = {
@@ -108,6 +109,19 @@ def test_dense_regime_reports_mean_and_worst(tmp_path: Path) -> None:
     assert dense["worst"] > 0.9  # content alone separates volcano, football and rates
     # one day: the time-only baseline lumps everything together
     assert result["baseline"]["stories"] == 1
+
+
+def test_tune_weighs_labelled_streams_in_every_fold(tmp_path: Path) -> None:
+    ds = load(write_dataset(tmp_path / "tiny"))
+    grid = [{"threshold": 0.22}, {"threshold": 2.0}]  # 2.0: every article its own story
+    assert tune([ds], "online", grid)["params"] == grid[0]
+    # a labelled stream of near-identical reports that are all different stories (templated
+    # copy) outweighs the tiny set here: the folds now prefer never joining
+    copies = [a for a in ds.articles if ds.gold.event_of[a.id] == "XE01"][:1] * 6
+    copies = [replace(a, id=100 + i) for i, a in enumerate(copies)]
+    result = tune([ds], "online", grid, labelled=[(copies, list(range(len(copies))))])
+    assert result["params"] == grid[1]
+    assert len(result["folds"]) == len({f["fold"] for f in result["folds"]})
 
 
 def test_time_only_baseline_chains_by_gap() -> None:

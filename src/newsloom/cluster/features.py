@@ -28,7 +28,7 @@ import math
 import re
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import mul
@@ -312,28 +312,42 @@ class TermWeights(dict[int, float]):
     (``terms``, ``tfl`` = the sublinear term frequency ``1 + log tf``), so that the per-term
     arithmetic of ``vectorize`` and ``OnlineIdf.update`` runs in numpy: the same IEEE
     operations on the same values, hence the same floats, without a Python step per term.
+    ``is_name`` marks the terms that are names (``n:`` terms): the clusterer's name rule
+    (``ClusterConfig.name_penalty``) needs to know who an article is about.
 
     Terms are in ascending order: the vector's key order then no longer depends on the
     process's string-hash seed, so float sums (and decisions) are the same in every process."""
 
-    __slots__ = ("terms", "tfl")
+    __slots__ = ("terms", "tfl", "is_name")
 
-    def __init__(self, terms: np.ndarray, tf: np.ndarray, tfl: np.ndarray) -> None:
+    def __init__(
+        self, terms: np.ndarray, tf: np.ndarray, tfl: np.ndarray, is_name: np.ndarray
+    ) -> None:
         super().__init__(zip(terms.tolist(), tf.tolist(), strict=True))
         self.terms = terms
         self.tfl = tfl
+        self.is_name = is_name
+
+    def names(self) -> frozenset[int]:
+        """The hashed name terms of the article."""
+        return frozenset(self.terms[self.is_name].tolist())
 
 
-def term_arrays(counts: Mapping[int, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(terms, tf, sublinear tf) of hashed term counts, sorted by term; the sublinear tf is
-    looked up per distinct value (a handful: sums of zone x kind weights), each computed once
-    with ``math.log``. What a worker process sends back (no dict to build there)."""
+def term_arrays(
+    counts: Mapping[int, float], names: Collection[int] = frozenset()
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(terms, tf, sublinear tf, is-a-name mask) of hashed term counts, sorted by term; the
+    sublinear tf is looked up per distinct value (a handful: sums of zone x kind weights), each
+    computed once with ``math.log``. What a worker process sends back (no dict to build
+    there). ``names``: the hashes of the name terms among ``counts``."""
     n = len(counts)
     terms = np.fromiter(counts.keys(), np.int32, n)  # hashes < 2**HASH_BITS
     order = np.argsort(terms, kind="stable")
     tf = np.fromiter(counts.values(), np.float64, n)[order]
     tfl = np.fromiter(map(_SUBLINEAR.__getitem__, tf.tolist()), np.float64, n)
-    return terms[order], tf, tfl
+    terms = terms[order]
+    is_name = np.fromiter(map(names.__contains__, terms.tolist()), bool, n)
+    return terms, tf, tfl, is_name
 
 
 class _Sublinear(dict[float, float]):
@@ -386,14 +400,17 @@ def is_cached(article: Article, w: Weights) -> bool:
 
 def compute_term_weights(title_or_none: str | None, text: str, w: Weights) -> TermWeights:
     """The uncached featuriser behind ``term_weights`` (pure: the same in any process)."""
-    return TermWeights(*term_arrays(term_counts(title_or_none, text, w)))
+    return TermWeights(*term_arrays(*term_counts(title_or_none, text, w)))
 
 
-def term_counts(title_or_none: str | None, text: str, w: Weights) -> dict[int, float]:
-    """Hashed term -> weighted term frequency, in order of discovery (``compute_term_weights``
-    without the arrays)."""
+def term_counts(
+    title_or_none: str | None, text: str, w: Weights
+) -> tuple[dict[int, float], set[int]]:
+    """Hashed term -> weighted term frequency, in order of discovery, and the hashes of the
+    name terms among them (``compute_term_weights`` without the arrays)."""
     title, lead, rest = _split_zones(title_or_none, text, w.lead_sentences)
     out: dict[int, float] = {}
+    names: set[int] = set()
     get = out.get
     for zone, zw in ((title, w.title), (lead, w.lead), (rest, w.body)):
         if not zone:
@@ -409,7 +426,9 @@ def term_counts(title_or_none: str | None, text: str, w: Weights) -> dict[int, f
             for term in terms:
                 h = term_hash(kind + term)
                 out[h] = get(h, 0.0) + zw * kw
-    return out
+                if kind == "n:":
+                    names.add(h)
+    return out, names
 
 
 def _numbers(zone: str) -> set[str]:

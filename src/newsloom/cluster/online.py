@@ -36,6 +36,7 @@ from typing import Any
 
 from newsloom.cluster.features import (
     OnlineIdf,
+    TermWeights,
     Weights,
     cosine,
     quantity_conflict,
@@ -134,6 +135,21 @@ class ClusterConfig:
     """The lone threshold applies only to an article this many days or more after its best
     candidate story began: an aftermath report comes later; a sibling event's first report on
     the same day does not."""
+    name_known: float = 0.2
+    """A story that holds less than this share of the article's *known* name weight loses
+    ``name_penalty`` (0: off; 7 of 8 folds chose 0.2, docs/clustering.md). Known names are those an earlier article already had (online
+    df > 1), weighed by their squared TF-IDF weight in the article's vector; the story
+    holds a name when its centroid (first ``centroid_cap`` members) has it. Reports of one
+    event share its people and places; templated copy about another event (automated quake
+    or market reports; the synthetic stream) shares every word but those."""
+    name_novel: float = 0.0
+    """An article whose name weight is more than this share *novel* (names no earlier article
+    had) loses ``name_penalty`` against every story (0: off): it is about
+    people and places nobody has reported yet, so it opens a story rather than join one on
+    shared wording alone (the first report of a templated sibling event). Off by default:
+    0.9 lifts the synthetic stream further but costs realnews-day 0.008."""
+    name_penalty: float = 1.0
+    """Score lost under ``name_known`` or ``name_novel`` (1: a veto)."""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ClusterConfig:
@@ -160,6 +176,23 @@ class ClusterConfig:
             date=self.date_weight,
             lead_sentences=self.lead_sentences,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _NameEvidence:
+    """What the name rules (``ClusterConfig.name_known``, ``name_novel``) need of an article:
+    its known names with their squared vector weights, their total, and whether its name
+    weight is mostly novel."""
+
+    known: tuple[tuple[int, float], ...]
+    known_mass: float
+    novel: bool
+
+    def held_share(self, centroid: Mapping[int, float]) -> float:
+        """Share of the known name weight that a story's centroid holds (1 with none)."""
+        if not self.known_mass > 0:
+            return 1.0
+        return sum(v2 for n, v2 in self.known if n in centroid) / self.known_mass
 
 
 @dataclass(slots=True)
@@ -293,7 +326,8 @@ class OnlineClusterer:
             if self.config.quantity_penalty
             else None
         )
-        scored = self._score(vec, cands, t, emb, qty)
+        names = self._name_evidence(tf, vec)
+        scored = self._score(vec, cands, t, emb, qty, names)
         t3 = process_time() if clock else 0.0
         cfg = self.config
         threshold = cfg.embedding_threshold if emb is not None else cfg.threshold
@@ -382,6 +416,31 @@ class OnlineClusterer:
             return sorted(shared)
         return heapq.nsmallest(cfg.max_candidates, shared, key=lambda s: (-shared[s], s))
 
+    def _name_evidence(self, tf: TermWeights, vec: dict[int, float]) -> _NameEvidence | None:
+        """The article's names split into known (df > 1: an earlier article had them) and
+        novel, by squared vector weight; None with the name rules off."""
+        cfg = self.config
+        if not (cfg.name_known or cfg.name_novel):
+            return None
+        df = self._idf.df
+        known: list[tuple[int, float]] = []
+        mass = novel = 0.0
+        for n in tf.names():
+            v = vec.get(n)
+            if v is None:
+                continue
+            v2 = v * v
+            mass += v2
+            if df[n] > 1:
+                known.append((n, v2))
+            else:
+                novel += v2
+        return _NameEvidence(
+            tuple(known),
+            mass - novel,
+            bool(cfg.name_novel) and mass > 0 and novel > cfg.name_novel * mass,
+        )
+
     def _score(
         self,
         vec: dict[int, float],
@@ -389,6 +448,7 @@ class OnlineClusterer:
         t: float,
         emb: Any = None,
         qty: Mapping[str, frozenset[str]] | None = None,
+        names: _NameEvidence | None = None,
     ) -> list[tuple[float, int]]:
         """The exact score of each candidate story, best first.
 
@@ -396,7 +456,8 @@ class OnlineClusterer:
         by centroid are also compared with their members (the costly part), the others score
         as if their closest member were no closer than their centroid. With an embedding, the
         score mixes in the cosine to the story's embedding centroid (``embedding_weight``) and
-        a story below ``embedding_gate`` is out."""
+        a story below ``embedding_gate`` is out. With ``names``, the name rules may cost a
+        story ``name_penalty``."""
         cfg = self.config
         rows = []
         for sid in cands:
@@ -421,6 +482,10 @@ class OnlineClusterer:
                 score = (1 - cfg.embedding_weight) * score + cfg.embedding_weight * bonus
             if qty and quantity_conflict(qty, self._active[sid].quantities):
                 score -= cfg.quantity_penalty
+            if names is not None and (
+                names.novel or names.held_share(self._active[sid].centroid_sum) < cfg.name_known
+            ):
+                score -= cfg.name_penalty
             out.append((score - cfg.time_penalty * gap, sid))
         out.sort(key=lambda p: (-p[0], p[1]))
         return out

@@ -66,7 +66,7 @@ AHEAD = 1
 WORKER_STEP = "featurise (worker)"
 """Key under which worker CPU seconds are added to an ``OnlineClusterer.timings`` dict."""
 
-_Packed = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float]
+_Packed = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float]
 _HEADER = struct.Struct("<Q")
 _READY = "ready"
 
@@ -86,16 +86,17 @@ def default_workers() -> int:
 
 def featurise_chunk(keys: Sequence[tuple[str | None, str]], w: Weights) -> _Packed:
     """Worker side: term weights of (title, text) pairs, packed as flat arrays (lengths,
-    terms, tf, sublinear tf) so the reply pickles cheaply, plus the worker's CPU seconds and
-    peak memory (MB) for the benchmark."""
+    terms, tf, sublinear tf, is-a-name mask) so the reply pickles cheaply, plus the worker's
+    CPU seconds and peak memory (MB) for the benchmark."""
     cpu = time.process_time()
-    parts = [term_arrays(term_counts(title, text, w)) for title, text in keys]
+    parts = [term_arrays(*term_counts(title, text, w)) for title, text in keys]
     lengths = np.array([len(p[0]) for p in parts], dtype=np.int64)
     if parts:
-        terms, tf, tfl = (np.concatenate(column) for column in zip(*parts, strict=True))
+        terms, tf, tfl, is_name = (np.concatenate(col) for col in zip(*parts, strict=True))
     else:
         terms, tf, tfl = np.zeros(0, np.int32), np.zeros(0), np.zeros(0)
-    return lengths, terms, tf, tfl, time.process_time() - cpu, _own_peak_rss_mb()
+        is_name = np.zeros(0, bool)
+    return lengths, terms, tf, tfl, is_name, time.process_time() - cpu, _own_peak_rss_mb()
 
 
 def _own_peak_rss_mb() -> float:
@@ -115,10 +116,10 @@ def _own_peak_rss_mb() -> float:
 
 def unpack(packed: _Packed) -> list[TermWeights]:
     """Main side: the ``TermWeights`` of each article of a chunk, from ``featurise_chunk``."""
-    lengths, terms, tf, tfl = packed[:4]
+    lengths, terms, tf, tfl, is_name = packed[:5]
     out, start = [], 0
     for end in np.cumsum(lengths).tolist():
-        out.append(TermWeights(terms[start:end], tf[start:end], tfl[start:end]))
+        out.append(TermWeights(terms[start:end], tf[start:end], tfl[start:end], is_name[start:end]))
         start = end
     return out
 
@@ -174,7 +175,7 @@ class _Worker:
                     continue
                 with self.lock:
                     self.replies[tag] = packed
-                    self.peak_rss_mb = max(self.peak_rss_mb, packed[5])
+                    self.peak_rss_mb = max(self.peak_rss_mb, packed[6])
                     self.lock.notify_all()
         except (EOFError, OSError, pickle.UnpicklingError) as exc:
             with self.lock:
@@ -350,7 +351,7 @@ def prefeaturised(
                     for b, tw in zip(chunks[j], unpack(packed), strict=True):
                         prime(b, w, tw)
                     if timings is not None:
-                        timings[WORKER_STEP] = timings.get(WORKER_STEP, 0.0) + packed[4]
+                        timings[WORKER_STEP] = timings.get(WORKER_STEP, 0.0) + packed[5]
             yield a
     finally:
         batch.close()

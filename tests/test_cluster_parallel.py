@@ -27,7 +27,7 @@ from newsloom.cluster.features import (
     top_terms,
     vectorize,
 )
-from newsloom.cluster.online import ClusterConfig, OnlineClusterer
+from newsloom.cluster.online import ClusterConfig, OnlineClusterer, most_shared
 from newsloom.demo.synthetic import generate_labeled
 from newsloom.model import Article, Assignment
 from newsloom.store import Store
@@ -178,3 +178,33 @@ def test_idf_of_very_common_terms_beyond_the_log_table_is_exact(stream: list[Art
     for i, t in enumerate(tw):
         idf.df[t] = 2_000_000 + i if i % 2 else i  # half the terms beyond the table
     assert vectorize(tw, idf) == vectorize(dict(tw), idf)
+
+
+def test_most_shared_is_the_heapq_expression_ties_included() -> None:
+    rng = random.Random(4)
+    for _ in range(300):
+        shared = {rng.randrange(500): rng.randint(1, 6) for _ in range(rng.randint(1, 60))}
+        for k in (1, 3, 8):
+            want = heapq.nsmallest(k, shared, key=lambda s: (-shared[s], s))
+            assert most_shared(shared, k) == want
+
+
+class _AlwaysScoreMembers(OnlineClusterer):
+    """The clusterer before member comparisons of hopeless candidates were skipped."""
+
+    skipped = 0
+
+    def _hopeless(self, cent: float, gap: float, lost: float) -> bool:
+        _AlwaysScoreMembers.skipped += super()._hopeless(cent, gap, lost)
+        return False
+
+
+def test_skipping_members_of_vetoed_stories_changes_no_assignment(stream: list[Article]) -> None:
+    for rules in ({}, {"name_novel": 0.8}):
+        config = ClusterConfig(window_days=30, **rules)
+        _AlwaysScoreMembers.skipped = 0
+        reference = _AlwaysScoreMembers(config)
+        expected = [reference.add(a) for a in stream]
+        fast = OnlineClusterer(config)
+        assert [fast.add(a) for a in stream] == expected
+        assert _AlwaysScoreMembers.skipped > 20  # the fast path was taken, many times

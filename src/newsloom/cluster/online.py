@@ -28,9 +28,11 @@ from __future__ import annotations
 import heapq
 import logging
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
+from itertools import chain
 from time import process_time
 from typing import Any
 
@@ -48,6 +50,17 @@ from newsloom.cluster.features import (
 from newsloom.model import Article, Assignment, Merge, Story
 
 log = logging.getLogger(__name__)
+
+
+def most_shared(shared: Mapping[int, int], k: int) -> list[int]:
+    """The ``k`` stories sharing most terms, ties by smaller id: exactly
+    ``heapq.nsmallest(k, shared, key=lambda s: (-shared[s], s))``, without a Python key call
+    per story (only the stories at or above the k-th largest count are sorted)."""
+    if len(shared) <= k:
+        return sorted(shared, key=lambda s: (-shared[s], s))
+    cut = sorted(shared.values(), reverse=True)[k - 1]
+    return [s for _, s in sorted([(-c, s) for s, c in shared.items() if c >= cut])[:k]]
+
 
 _DAY = 86400.0
 STEPS = ("featurise", "candidates", "scoring", "update")
@@ -403,18 +416,16 @@ class OnlineClusterer:
         return sorted(set(found) | {s.id for s in near})
 
     def _term_candidates(self, top: list[int]) -> list[int]:
+        """Stories by shared looked-up terms; the posting lists are counted by ``Counter`` in
+        C (a Python step per posting entry cost more as the window filled up)."""
         cfg = self.config
-        shared: dict[int, int] = {}
-        for term in top[: cfg.lookup_terms]:
-            posting = self._postings.get(term)
-            if posting is None or len(posting) > cfg.max_posting:
-                continue
-            for sid in posting:
-                shared[sid] = shared.get(sid, 0) + 1
+        cap = cfg.max_posting
+        lists = [p for p in map(self._postings.get, top[: cfg.lookup_terms]) if p and len(p) <= cap]
+        shared = Counter(chain.from_iterable(lists))
         self._found = len(shared)
         if len(shared) <= cfg.max_candidates:
             return sorted(shared)
-        return heapq.nsmallest(cfg.max_candidates, shared, key=lambda s: (-shared[s], s))
+        return most_shared(shared, cfg.max_candidates)
 
     def _name_evidence(self, tf: TermWeights, vec: dict[int, float]) -> _NameEvidence | None:
         """The article's names split into known (df > 1: an earlier article had them) and
@@ -470,7 +481,12 @@ class OnlineClusterer:
         w = cfg.centroid_weight
         for i, (cent, gap, sid) in enumerate(rows):
             member = cent
-            if i < cfg.members_scored:
+            vetoed = names is not None and (
+                names.novel or names.held_share(self._active[sid].centroid_sum) < cfg.name_known
+            )
+            if i < cfg.members_scored and not (
+                vetoed and emb is None and self._hopeless(cent, gap, cfg.name_penalty)
+            ):
                 member = max(cosine(vec, m) for m in self._active[sid].members)
             score = w * cent + (1 - w) * member
             if emb is not None:
@@ -482,13 +498,23 @@ class OnlineClusterer:
                 score = (1 - cfg.embedding_weight) * score + cfg.embedding_weight * bonus
             if qty and quantity_conflict(qty, self._active[sid].quantities):
                 score -= cfg.quantity_penalty
-            if names is not None and (
-                names.novel or names.held_share(self._active[sid].centroid_sum) < cfg.name_known
-            ):
+            if vetoed:
                 score -= cfg.name_penalty
             out.append((score - cfg.time_penalty * gap, sid))
         out.sort(key=lambda p: (-p[0], p[1]))
         return out
+
+    def _hopeless(self, cent: float, gap: float, lost: float) -> bool:
+        """Whether a candidate with centroid cosine ``cent`` that loses ``lost`` (and the time
+        penalty) stays below every threshold that can apply whatever its closest member:
+        its member comparisons are then skipped (most candidates a name rule vetoes). Exact:
+        both its true score and the score without members (``cent`` for the member) are at
+        most ``w * cent + (1 - w) - lost - time``, and a story below the lowest threshold can
+        neither be joined nor merged, so the assignment is the same either way."""
+        cfg = self.config
+        floor = min(cfg.threshold, cfg.lone_threshold) if cfg.lone_threshold else cfg.threshold
+        w = cfg.centroid_weight
+        return w * cent + (1 - w) - lost - cfg.time_penalty * gap < floor - 1e-9
 
     def _attach(
         self,
